@@ -1,0 +1,237 @@
+//! The validated system: every name resolved to an index, every quantity in
+//! integer ticks, bytes or bits per second, every mode's effective
+//! requirements computed. Produced only by [`crate::validate`], so code that
+//! holds a [`System`] may rely on the invariants documented on each type.
+
+use crate::network::Network;
+use crate::units::Tick;
+
+/// A time or duration in ticks.
+pub type Ticks = u64;
+/// Index into [`System::modules`].
+pub type ModuleId = usize;
+/// Index into [`System::programs`].
+pub type ProgramId = usize;
+/// Index into [`System::messages`].
+pub type MessageId = usize;
+/// Index into [`System::modes`].
+pub type ModeId = usize;
+
+/// A whole system: platform, catalogue and modes.
+#[derive(Debug, Clone)]
+pub struct System {
+    pub name: String,
+    pub tick: Tick,
+    pub modules: Vec<Module>,
+    pub switches: Vec<String>,
+    pub network: Network,
+    pub migration: MigrationParams,
+    pub programs: Vec<Program>,
+    pub messages: Vec<Message>,
+    pub modes: Vec<Mode>,
+    /// Allowed ordered mode pairs `(from, to)`, distinct, `from != to`.
+    pub transitions: Vec<(ModeId, ModeId)>,
+}
+
+impl System {
+    pub fn module_by_name(&self, name: &str) -> Option<ModuleId> {
+        self.modules.iter().position(|m| m.name == name)
+    }
+    pub fn program_by_name(&self, name: &str) -> Option<ProgramId> {
+        self.programs.iter().position(|p| p.name == name)
+    }
+    pub fn message_by_name(&self, name: &str) -> Option<MessageId> {
+        self.messages.iter().position(|m| m.name == name)
+    }
+    pub fn mode_by_name(&self, name: &str) -> Option<ModeId> {
+        self.modes.iter().position(|m| m.name == name)
+    }
+    /// Transmission time of `bytes` on a link, in ticks (§1).
+    pub fn tx_time(&self, link: usize, bytes: u64) -> Ticks {
+        self.network.tx_time(link, bytes, self.tick.ns)
+    }
+}
+
+/// A computing module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    pub name: String,
+    /// ≥ 1.
+    pub cores: u32,
+    /// Bytes, ≥ 1.
+    pub memory: u64,
+}
+
+/// Migration parameters (§2 defaults applied).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationParams {
+    pub page_size: u64,
+    pub cpu_state: u64,
+    pub chunk: u64,
+    pub max_rounds: u32,
+    pub stop_below: u64,
+    pub fault_handling: Ticks,
+}
+
+/// A window `[start, end]` in ticks (relative to a period, or absolute in the
+/// frame for once-per-frame entities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub start: Ticks,
+    pub end: Ticks,
+}
+
+/// When an entity runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Timing {
+    /// `(F, t)`: every `period`, inside `window` relative to the period's start.
+    Periodic { period: Ticks, window: Window },
+    /// `(s, f, t)`: once per major frame, inside the absolute `window`.
+    Once { window: Window },
+}
+
+impl Timing {
+    /// The period, or `None` for once-per-frame.
+    pub fn period(&self) -> Option<Ticks> {
+        match self {
+            Timing::Periodic { period, .. } => Some(*period),
+            Timing::Once { .. } => None,
+        }
+    }
+    pub fn window(&self) -> Window {
+        match self {
+            Timing::Periodic { window, .. } | Timing::Once { window } => *window,
+        }
+    }
+    /// Instances per major frame `h` (which the period divides).
+    pub fn count(&self, h: Ticks) -> u64 {
+        match self {
+            Timing::Periodic { period, .. } => h / period,
+            Timing::Once { .. } => 1,
+        }
+    }
+    /// The absolute window of instance `k`.
+    pub fn instance_window(&self, k: u64) -> Window {
+        match *self {
+            Timing::Periodic { period, window } => Window {
+                start: k * period + window.start,
+                end: k * period + window.end,
+            },
+            Timing::Once { window } => window,
+        }
+    }
+    /// The span over which instance `k`'s offset is measured (`k·T`), 0 for once.
+    pub fn instance_base(&self, k: u64) -> Ticks {
+        match *self {
+            Timing::Periodic { period, .. } => k * period,
+            Timing::Once { .. } => 0,
+        }
+    }
+}
+
+/// A program's real-time requirement (catalogue or effective in a mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Requirement {
+    pub timing: Timing,
+    /// ≥ 1, ≤ window length.
+    pub wcet: Ticks,
+    pub max_jitter: Option<Ticks>,
+}
+
+/// A program of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    pub name: String,
+    /// Bytes of state (≥ 1).
+    pub memory: u64,
+    /// Bytes one job touches (≤ memory; default memory).
+    pub working_set: u64,
+    /// Bytes of distinct pages one job writes (≤ memory; default working set).
+    pub dirty_per_job: u64,
+    pub max_unavailability: Option<Ticks>,
+    /// Modules it may run on, ascending; every module if the input gave none.
+    pub modules: Vec<ModuleId>,
+    /// Whether `modules` was given explicitly.
+    pub modules_explicit: bool,
+    /// The catalogue requirement (before a mode's overrides).
+    pub requirement: Requirement,
+}
+
+/// A message of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub name: String,
+    pub from: ProgramId,
+    /// Distinct receivers, never the sender, in input order.
+    pub to: Vec<ProgramId>,
+    /// Bytes, ≥ 1.
+    pub size: u64,
+    /// Explicit period, if given (else the sender's in each mode).
+    pub period: Option<Ticks>,
+    /// Explicit window, if given.
+    pub window: Option<Window>,
+    /// `precedence:` as written.
+    pub precedence: Option<bool>,
+}
+
+/// A program as it runs in one mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeProgram {
+    pub program: ProgramId,
+    /// Effective requirement after the mode's override.
+    pub requirement: Requirement,
+    pub pin_module: Option<ModuleId>,
+    pub pin_core: Option<u32>,
+    /// Modules it may use in this mode, ascending (the pin, or the allowed list).
+    pub allowed: Vec<ModuleId>,
+}
+
+/// A message as it runs in one mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeMessage {
+    pub message: MessageId,
+    pub timing: Timing,
+    /// Whether precedence holds in this mode (§4).
+    pub precedence: bool,
+}
+
+/// One operating mode.
+#[derive(Debug, Clone)]
+pub struct Mode {
+    pub name: String,
+    /// Index of the source file the mode came from.
+    pub file: usize,
+    /// In input order; each program once.
+    pub programs: Vec<ModeProgram>,
+    /// In input order; each message once.
+    pub messages: Vec<ModeMessage>,
+    /// The major frame `H` in ticks.
+    pub major_frame: Ticks,
+    /// Jobs in one major frame.
+    pub job_count: u64,
+    /// Message instances in one major frame.
+    pub instance_count: u64,
+    /// Global program id → index in `programs`.
+    pub(crate) program_slot: Vec<Option<u32>>,
+    /// Global message id → index in `messages`.
+    pub(crate) message_slot: Vec<Option<u32>>,
+}
+
+impl Mode {
+    /// The mode-local index of a program, if it runs in this mode.
+    pub fn slot(&self, program: ProgramId) -> Option<usize> {
+        self.program_slot.get(program).copied().flatten().map(|s| s as usize)
+    }
+    /// The mode-local index of a message, if it runs in this mode.
+    pub fn message_slot(&self, message: MessageId) -> Option<usize> {
+        self.message_slot.get(message).copied().flatten().map(|s| s as usize)
+    }
+    /// Whether the program runs in this mode.
+    pub fn has_program(&self, program: ProgramId) -> bool {
+        self.slot(program).is_some()
+    }
+    /// Jobs of a mode program in one frame.
+    pub fn jobs_of(&self, slot: usize) -> u64 {
+        self.programs[slot].requirement.timing.count(self.major_frame)
+    }
+}
