@@ -1,1 +1,112 @@
+//! The `seamless` command line: parse arguments, call the library crates,
+//! render. No scheduling, planning or checking logic lives here.
 
+mod cmd;
+pub mod io;
+pub mod report;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: a finding — the system is infeasible or a check failed.
+pub const EXIT_FINDING: i32 = 1;
+/// Exit code: the input or the command line is wrong.
+pub const EXIT_INPUT: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "seamless",
+    version,
+    about = "Build, verify and switch the static schedules of an integrated modular avionics system",
+    long_about = "Build, verify and switch the static schedules of an integrated modular avionics system.\n\n\
+A system is a folder: `system.ron` (modules, switches, links, programs, messages, transitions)\n\
+and one `.ron` file per operating mode.\n\n\
+Exit codes: 0 success; 1 the system is infeasible or a check failed; 2 the input or the command line is wrong."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load and check a system, then print each mode's demand summary.
+    Validate {
+        /// The system folder.
+        system: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Print the expanded jobs and message instances of a mode (times in ticks).
+    Expand {
+        /// The system folder.
+        system: PathBuf,
+        /// Only this mode (default: every mode).
+        #[arg(long)]
+        mode: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExpandFormat::Text)]
+        format: ExpandFormat,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Most jobs (and message instances) one mode's major frame may hold.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub max_jobs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExpandFormat {
+    Text,
+    Json,
+    Ron,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INPUT } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    run(cli)
+}
+
+/// Runs a parsed command.
+pub fn run(cli: Cli) -> i32 {
+    let out = &mut std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Validate { system, limits } => cmd::validate(out, &system, limits.into()),
+        Command::Expand {
+            system,
+            mode,
+            format,
+            limits,
+        } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(cmd::Failure::Input(text)) => {
+            eprint!("{text}");
+            if !text.ends_with('\n') {
+                eprintln!();
+            }
+            EXIT_INPUT
+        }
+    }
+}
+
+impl From<LimitArgs> for seamless_model::validate::Limits {
+    fn from(a: LimitArgs) -> Self {
+        seamless_model::validate::Limits { max_jobs: a.max_jobs }
+    }
+}

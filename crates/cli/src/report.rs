@@ -1,0 +1,251 @@
+//! Text and document renderings of library results. Pure functions.
+
+use seamless_model::expand::expand;
+use seamless_model::units::{format_bandwidth, format_size_short};
+use seamless_model::{SourceFile, System, Timing};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// `num / den` as a percentage with one decimal, rounded down, integers only.
+pub fn percent(num: u128, den: u128) -> String {
+    if den == 0 {
+        return "-".into();
+    }
+    let tenths = num * 1000 / den;
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
+/// `num / den` with two decimals, rounded down.
+pub fn ratio(num: u128, den: u128) -> String {
+    if den == 0 {
+        return "-".into();
+    }
+    let hundredths = num * 100 / den;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// A bit rate for reading: `21.4Mbit/s`, rounded down to one decimal.
+pub fn rate(bps: u128) -> String {
+    for (unit, per) in [("Gbit/s", 1_000_000_000u128), ("Mbit/s", 1_000_000), ("kbit/s", 1_000)] {
+        if bps >= per {
+            let tenths = bps * 10 / per;
+            return format!("{}.{}{unit}", tenths / 10, tenths % 10);
+        }
+    }
+    format!("{bps}bit/s")
+}
+
+/// Processor demand of a mode in ticks per frame, and the capacity of the
+/// cores its programs may use.
+pub fn mode_demand(system: &System, mode: usize) -> (u128, u128, u32) {
+    let m = &system.modes[mode];
+    let h = u128::from(m.major_frame);
+    let demand: u128 = m
+        .programs
+        .iter()
+        .map(|p| u128::from(p.requirement.wcet) * u128::from(p.requirement.timing.count(m.major_frame)))
+        .sum();
+    let mut used = vec![false; system.modules.len()];
+    for p in &m.programs {
+        for &a in &p.allowed {
+            used[a] = true;
+        }
+    }
+    let cores: u32 = system
+        .modules
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| **u)
+        .map(|(m, _)| m.cores)
+        .sum();
+    (demand, h * u128::from(cores), cores)
+}
+
+/// The summary `seamless validate` prints.
+pub fn validation(system: &System, files: &[SourceFile]) -> String {
+    let mut s = String::new();
+    let cores: u32 = system.modules.iter().map(|m| m.cores).sum();
+    let memory: u64 = system.modules.iter().map(|m| m.memory).sum();
+    let _ = writeln!(
+        s,
+        "system `{}`: {} modules ({} cores, {}), {} switch(es), {} links, {} programs, {} messages, {} modes, {} transitions; tick {}",
+        system.name,
+        system.modules.len(),
+        cores,
+        format_size_short(memory),
+        system.switches.len(),
+        system.network.links.len(),
+        system.programs.len(),
+        system.messages.len(),
+        system.modes.len(),
+        system.transitions.len(),
+        system.tick.text
+    );
+    for (mi, m) in system.modes.iter().enumerate() {
+        let (demand, capacity, cores) = mode_demand(system, mi);
+        let h = m.major_frame;
+        let bytes: u128 = m
+            .messages
+            .iter()
+            .map(|mm| u128::from(system.messages[mm.message].size) * u128::from(mm.timing.count(h)))
+            .sum();
+        // bits per second = bytes·8 / (H · tick_ns · 1e-9)
+        let bps = bytes * 8 * 1_000_000_000 / (u128::from(h) * u128::from(system.tick.ns));
+        let slowest = system.network.links.iter().map(|l| l.bandwidth).min();
+        let _ = writeln!(s);
+        let _ = writeln!(s, "mode `{}` ({})", m.name, files.get(m.file).map_or("?", |f| f.name.as_str()));
+        let _ = writeln!(s, "  programs           {}", m.programs.len());
+        let _ = writeln!(s, "  messages           {}", m.messages.len());
+        let _ = writeln!(s, "  major frame        {} ({} ticks)", system.tick.format(h), h);
+        let _ = writeln!(s, "  jobs               {}", m.job_count);
+        let _ = writeln!(s, "  message instances  {}", m.instance_count);
+        let _ = writeln!(
+            s,
+            "  processor demand   {} of {} cores ({})",
+            ratio(demand, u128::from(h)),
+            cores,
+            percent(demand, capacity)
+        );
+        let net = match slowest {
+            Some(b) => format!(
+                "{} per frame, {} ({} of the slowest link, {})",
+                format_size_short(bytes.min(u128::from(u64::MAX)) as u64),
+                rate(bps),
+                percent(bps, u128::from(b)),
+                format_bandwidth(b)
+            ),
+            None => format!("{} per frame (no links)", format_size_short(bytes.min(u128::from(u64::MAX)) as u64)),
+        };
+        let _ = writeln!(s, "  network demand     {net}");
+    }
+    s
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExpansionDoc {
+    pub system: String,
+    pub tick: String,
+    pub modes: Vec<ModeExpansion>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModeExpansion {
+    pub mode: String,
+    pub major_frame: u64,
+    pub jobs: Vec<JobOut>,
+    pub instances: Vec<InstanceOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JobOut {
+    pub program: String,
+    pub index: u32,
+    pub release: u64,
+    pub deadline: u64,
+    pub wcet: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceOut {
+    pub message: String,
+    pub index: u32,
+    pub release: u64,
+    pub deadline: u64,
+    pub size: u64,
+    pub precedence: bool,
+}
+
+/// The expansion of the given modes as a serializable document.
+pub fn expansion_doc(system: &System, modes: &[usize]) -> ExpansionDoc {
+    ExpansionDoc {
+        system: system.name.clone(),
+        tick: system.tick.text.clone(),
+        modes: modes
+            .iter()
+            .map(|&mi| {
+                let m = &system.modes[mi];
+                let e = expand(m);
+                ModeExpansion {
+                    mode: m.name.clone(),
+                    major_frame: m.major_frame,
+                    jobs: e
+                        .jobs
+                        .iter()
+                        .map(|j| {
+                            let mp = &m.programs[j.slot as usize];
+                            JobOut {
+                                program: system.programs[mp.program].name.clone(),
+                                index: j.index,
+                                release: j.release,
+                                deadline: j.deadline,
+                                wcet: mp.requirement.wcet,
+                            }
+                        })
+                        .collect(),
+                    instances: e
+                        .instances
+                        .iter()
+                        .map(|i| {
+                            let mm = &m.messages[i.slot as usize];
+                            InstanceOut {
+                                message: system.messages[mm.message].name.clone(),
+                                index: i.index,
+                                release: i.release,
+                                deadline: i.deadline,
+                                size: system.messages[mm.message].size,
+                                precedence: mm.precedence,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The expansion as aligned text.
+pub fn expansion_text(system: &System, modes: &[usize]) -> String {
+    let mut s = String::new();
+    for (n, &mi) in modes.iter().enumerate() {
+        let m = &system.modes[mi];
+        let e = expand(m);
+        if n > 0 {
+            s.push('\n');
+        }
+        let _ = writeln!(
+            s,
+            "mode `{}`: major frame {} ticks ({}), {} jobs, {} message instances (times in ticks of {})",
+            m.name,
+            m.major_frame,
+            system.tick.format(m.major_frame),
+            e.jobs.len(),
+            e.instances.len(),
+            system.tick.text
+        );
+        for (slot, mp) in m.programs.iter().enumerate() {
+            let name = &system.programs[mp.program].name;
+            let kind = match mp.requirement.timing {
+                Timing::Periodic { period, .. } => format!("period {period}"),
+                Timing::Once { .. } => "once per frame".to_string(),
+            };
+            let _ = writeln!(s, "  program {name} ({kind}, wcet {})", mp.requirement.wcet);
+            for j in e.jobs_of(slot) {
+                let _ = writeln!(s, "    job {:>6}  window [{}, {}]", j.index, j.release, j.deadline);
+            }
+        }
+        for (slot, mm) in m.messages.iter().enumerate() {
+            let msg = &system.messages[mm.message];
+            let _ = writeln!(
+                s,
+                "  message {} ({} bytes, {}precedence)",
+                msg.name,
+                msg.size,
+                if mm.precedence { "" } else { "no " }
+            );
+            for i in e.instances_of(slot) {
+                let _ = writeln!(s, "    instance {:>6}  window [{}, {}]", i.index, i.release, i.deadline);
+            }
+        }
+    }
+    s
+}
