@@ -1,0 +1,189 @@
+//! SVG charts: a Gantt chart per mode schedule (a row per core, grouped by
+//! module, and a row per used link direction) and a timeline per transition
+//! plan. Pure functions from model types to SVG text; deterministic.
+
+mod svg;
+pub use svg::Svg;
+
+use seamless_model::System;
+use seamless_model::schedule::Schedule;
+use std::collections::BTreeMap;
+
+/// A fixed, colour-blind-friendly-ish palette; programs take colours by their
+/// index in the system's catalogue.
+const PALETTE: [&str; 20] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#1f77b4", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+    "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+];
+
+/// The colour of a program (by catalogue index, or by name hash if unknown).
+pub fn program_colour(system: &System, name: &str) -> &'static str {
+    let i = system.program_by_name(name).unwrap_or_else(|| {
+        name.bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
+    });
+    PALETTE[i % PALETTE.len()]
+}
+
+/// A row of a chart.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum RowKey {
+    Core(usize, u32),
+    Link(String, String),
+}
+
+/// The horizontal scale: pixels per tick as a fraction, chosen so the
+/// shortest bar is at least 2 px wide, within [1200, 24000] px.
+pub(crate) struct Scale {
+    pub x0: u64,
+    pub width_px: u64,
+    pub span: u64,
+}
+
+impl Scale {
+    pub fn new(span: u64, shortest: u64) -> Scale {
+        let span = span.max(1);
+        let shortest = shortest.max(1);
+        // width such that shortest * width / span >= 2
+        let want = (2 * u128::from(span)).div_ceil(u128::from(shortest));
+        let width_px = want.clamp(1200, 24000) as u64;
+        Scale { x0: 170, width_px, span }
+    }
+    /// x in tenths of a pixel for tick t (relative to the chart origin).
+    pub fn x(&self, t: u64) -> u64 {
+        self.x0 * 10 + (u128::from(t) * u128::from(self.width_px) * 10 / u128::from(self.span)) as u64
+    }
+}
+
+/// The Gantt chart of one mode's schedule.
+pub fn gantt(system: &System, schedule: &Schedule) -> String {
+    let h = schedule.major_frame.max(1);
+    let mut rows: BTreeMap<RowKey, Vec<(u64, u64, String, &'static str)>> = BTreeMap::new();
+    for m in 0..system.modules.len() {
+        for c in 0..system.modules[m].cores {
+            rows.insert(RowKey::Core(m, c), Vec::new());
+        }
+    }
+    let mut shortest = u64::MAX;
+    for j in &schedule.jobs {
+        let Some(m) = system.module_by_name(&j.module) else { continue };
+        shortest = shortest.min(j.end.saturating_sub(j.start));
+        rows.entry(RowKey::Core(m, j.core)).or_default().push((
+            j.start,
+            j.end,
+            format!("{}#{}", j.program, j.index),
+            program_colour(system, &j.program),
+        ));
+    }
+    for t in &schedule.transmissions {
+        let sender = system
+            .message_by_name(&t.message)
+            .map(|m| system.programs[system.messages[m].from].name.clone())
+            .unwrap_or_default();
+        for hop in &t.hops {
+            shortest = shortest.min(hop.end.saturating_sub(hop.start));
+            rows.entry(RowKey::Link(hop.from.clone(), hop.to.clone())).or_default().push((
+                hop.start,
+                hop.end,
+                format!("{}#{}", t.message, t.index),
+                program_colour(system, &sender),
+            ));
+        }
+    }
+    let scale = Scale::new(h, if shortest == u64::MAX { h } else { shortest });
+    let mut svg = Svg::new();
+    let row_h = 22u64;
+    let top = 50u64;
+    let n_rows = rows.len() as u64;
+    let height = top + n_rows * row_h + 40;
+    let width = scale.x0 + scale.width_px + 30;
+    svg.open(width, height);
+    svg.text(10, 20, 14, "start", &format!(
+        "mode {} — major frame {} ({} ticks of {}); rows: cores by module, then link directions",
+        schedule.mode,
+        system.tick.format(h),
+        h,
+        system.tick.text
+    ));
+    axis(&mut svg, system, &scale, 0, h, top, n_rows * row_h);
+    let mut y = top;
+    let mut last_module = None;
+    for (key, bars) in &rows {
+        let label = match key {
+            RowKey::Core(m, c) => {
+                if last_module != Some(*m) {
+                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 1);
+                    last_module = Some(*m);
+                }
+                format!("{} / core {c}", system.modules[*m].name)
+            }
+            RowKey::Link(a, b) => {
+                if last_module.is_some() {
+                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 2);
+                    last_module = None;
+                }
+                format!("{a} → {b}")
+            }
+        };
+        svg.text(6, y + 15, 11, "start", &label);
+        for (s, e, name, colour) in bars {
+            let x1 = scale.x(*s);
+            let x2 = scale.x(*e).max(x1 + 10);
+            svg.rect_tenths(x1, (y + 3) * 10, x2 - x1, (row_h - 6) * 10, colour, name, system.tick.format(*s), system.tick.format(*e));
+            let w_px = (x2 - x1) / 10;
+            if w_px as usize >= name.len() * 7 + 4 {
+                svg.text((x1 / 10) + 2, y + 15, 10, "start", name);
+            }
+        }
+        y += row_h;
+    }
+    // the major frame: its two boundaries
+    svg.line_tenths(scale.x(0), (top - 6) * 10, scale.x(0), (y + 4) * 10, "#000", 3);
+    svg.line_tenths(scale.x(h), (top - 6) * 10, scale.x(h), (y + 4) * 10, "#000", 3);
+    svg.text(scale.x(h) / 10 - 4, top - 8, 11, "end", "end of major frame");
+    svg.close()
+}
+
+/// Draws a time axis in milliseconds over [from, to] (ticks, absolute), with
+/// `origin` the tick shown at the chart's left edge.
+pub(crate) fn axis(svg: &mut Svg, system: &System, scale: &Scale, origin: u64, to: u64, top: u64, height: u64) {
+    let (num, den) = system.tick.ticks_per_ms(); // ticks per ms = num/den
+    let span = to - origin;
+    // a step of 1, 2 or 5 times a power of ten milliseconds, at most ~20 marks
+    let total_ms = (u128::from(span) * u128::from(den) / u128::from(num.max(1))) as u64;
+    let step_ms = (0..18u32)
+        .flat_map(|e| [1u64, 2, 5].map(|m| m * 10u64.pow(e)))
+        .find(|s| total_ms / s <= 20)
+        .unwrap_or(1);
+    let mut ms = 0u64;
+    loop {
+        let t = (u128::from(ms) * u128::from(num) / u128::from(den.max(1))) as u64;
+        if t > span {
+            break;
+        }
+        let x = scale.x(t);
+        svg.line_tenths(x, (top - 4) * 10, x, (top + height) * 10, "#ddd", 1);
+        svg.text(x / 10, top - 10, 10, "middle", &format!("{}ms", ms + origin_ms(origin, num, den)));
+        ms += step_ms;
+    }
+    let _ = to;
+}
+
+fn origin_ms(origin: u64, num: u64, den: u64) -> u64 {
+    (u128::from(origin) * u128::from(den) / u128::from(num.max(1))) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_keeps_short_bars_visible() {
+        let s = Scale::new(1_000_000, 100);
+        assert_eq!(s.width_px, 20_000);
+        assert!(s.x(100) - s.x(0) >= 20);
+        let s = Scale::new(40_000, 8_000);
+        assert_eq!(s.width_px, 1200);
+    }
+}
