@@ -39,3 +39,20 @@ fn expand_jobs(bencher: Bencher, jobs: usize) {
     let system = load(&wide_system(jobs / 1000), Limits::default()).expect("valid");
     bencher.bench(|| expand(divan::black_box(&system.modes[0])).jobs.len());
 }
+
+/// Loading and validating a generated 5,000-program system (parse every
+/// file, resolve, check, compute every mode's frame) from in-memory text.
+#[divan::bench(sample_count = 20)]
+fn load_5000_programs(bencher: Bencher) {
+    let generated = seamless_gen::generate(&seamless_gen::GenParams {
+        programs: 5000,
+        modules: 64,
+        cores: 4,
+        messages: 5000,
+        modes: 3,
+        seed: 1,
+        ..seamless_gen::GenParams::default()
+    });
+    let sources = generated.sources();
+    bencher.bench(|| load(divan::black_box(&sources), Limits::default()).map(|s| s.programs.len()));
+}

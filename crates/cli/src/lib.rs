@@ -52,6 +52,40 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Write a synthetic valid system folder of a requested size.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    /// Programs in the catalogue.
+    #[arg(long, default_value_t = 20)]
+    pub programs: usize,
+    /// Computing modules.
+    #[arg(long, default_value_t = 4)]
+    pub modules: usize,
+    /// Cores per module.
+    #[arg(long, default_value_t = 2)]
+    pub cores: u32,
+    /// Messages in the catalogue.
+    #[arg(long, default_value_t = 15)]
+    pub messages: usize,
+    /// Modes.
+    #[arg(long, default_value_t = 2)]
+    pub modes: usize,
+    /// Target processor demand of each mode, in percent of its cores.
+    #[arg(long, default_value_t = 60)]
+    pub utilisation: u32,
+    /// Seed of the generator: the same seed writes the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Build a system that is feasible by construction, and write the
+    /// witness schedules to `<OUT>/witness/<mode>.schedule.json`.
+    #[arg(long)]
+    pub feasible: bool,
+    /// The folder to write (created if needed).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -92,6 +126,7 @@ pub fn run(cli: Cli) -> i32 {
             format,
             limits,
         } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
+        Command::Generate(args) => cmd::generate(out, &args),
     };
     match result {
         Ok(code) => code,

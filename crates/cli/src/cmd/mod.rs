@@ -1,8 +1,8 @@
 //! One function per subcommand: load, call the library, render.
 
-use crate::io::{IoError, read_system};
+use crate::io::{IoError, read_system, write_atomic};
 use crate::report;
-use crate::{EXIT_INPUT, EXIT_OK, ExpandFormat};
+use crate::{EXIT_INPUT, EXIT_OK, ExpandFormat, GenerateArgs};
 use seamless_model::diag::render;
 use seamless_model::load::load;
 use seamless_model::validate::Limits;
@@ -93,5 +93,54 @@ pub fn expand(
     };
     out.write_all(text.as_bytes())?;
     let _ = EXIT_INPUT;
+    Ok(EXIT_OK)
+}
+
+pub fn generate(out: &mut dyn Write, args: &GenerateArgs) -> Result<i32, Failure> {
+    let name = args
+        .out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("synthetic")
+        .to_string();
+    let params = seamless_gen::GenParams {
+        name,
+        programs: args.programs,
+        modules: args.modules,
+        cores: args.cores,
+        messages: args.messages,
+        modes: args.modes,
+        utilisation_percent: args.utilisation,
+        seed: args.seed,
+        ..seamless_gen::GenParams::default()
+    };
+    if args.programs == 0 || args.modules == 0 || args.cores == 0 || args.modes == 0 {
+        return Err(Failure::Input(
+            "error: --programs, --modules, --cores and --modes must be at least 1\n".into(),
+        ));
+    }
+    if args.utilisation == 0 || args.utilisation > 100 {
+        return Err(Failure::Input("error: --utilisation must be between 1 and 100\n".into()));
+    }
+    let (generated, witness) = if args.feasible {
+        let (g, w) = seamless_gen::feasible(&params);
+        (g, Some(w))
+    } else {
+        (seamless_gen::generate(&params), None)
+    };
+    for (file, text) in &generated.files {
+        write_atomic(&args.out.join(file), text.as_bytes())?;
+    }
+    let mut written = generated.files.len();
+    if let Some(schedules) = witness {
+        for s in &schedules {
+            let mut text = serde_json::to_string_pretty(s).map_err(|e| Failure::Input(e.to_string()))?;
+            text.push('\n');
+            write_atomic(&args.out.join("witness").join(format!("{}.schedule.json", s.mode)), text.as_bytes())?;
+            written += 1;
+        }
+    }
+    writeln!(out, "wrote {written} files to {}", args.out.display())?;
     Ok(EXIT_OK)
 }
