@@ -20,7 +20,12 @@ impl std::fmt::Display for IoError {
 /// (a mode each), sorted by file name. File names are shown as
 /// `<folder>/<file>` exactly as the user named the folder.
 pub fn read_system(dir: &Path) -> Result<Vec<SourceFile>, IoError> {
-    let meta = fs::metadata(dir).map_err(|e| IoError(format!("cannot read system folder `{}`: {e}", dir.display())))?;
+    let meta = fs::metadata(dir).map_err(|e| {
+        IoError(format!(
+            "cannot read system folder `{}`: {e}",
+            dir.display()
+        ))
+    })?;
     if !meta.is_dir() {
         return Err(IoError(format!(
             "`{}` is not a folder: a system is a folder holding `system.ron` and one `.ron` file per mode",
@@ -35,7 +40,8 @@ pub fn read_system(dir: &Path) -> Result<Vec<SourceFile>, IoError> {
     paths.sort();
     let mut files = Vec::new();
     for p in paths {
-        let text = fs::read_to_string(&p).map_err(|e| IoError(format!("cannot read `{}`: {e}", p.display())))?;
+        let text = fs::read_to_string(&p)
+            .map_err(|e| IoError(format!("cannot read `{}`: {e}", p.display())))?;
         files.push(SourceFile {
             name: p.display().to_string(),
             text,
@@ -47,8 +53,12 @@ pub fn read_system(dir: &Path) -> Result<Vec<SourceFile>, IoError> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// then a rename. Creates the folder if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| IoError(format!("cannot create `{}`: {e}", dir.display())))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .map_err(|e| IoError(format!("cannot create `{}`: {e}", dir.display())))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let write = || -> std::io::Result<()> {

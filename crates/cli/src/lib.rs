@@ -3,10 +3,12 @@
 
 mod cmd;
 pub mod io;
+mod progress;
 pub mod report;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;
@@ -49,6 +51,37 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExpandFormat::Text)]
         format: ExpandFormat,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Build each mode's time-triggered schedule, verify it, and write it.
+    Schedule {
+        /// The system folder.
+        system: PathBuf,
+        /// Only this mode (with no `--out`, its schedule goes to stdout).
+        #[arg(long)]
+        mode: Option<String>,
+        /// Write `<mode>.schedule.<format>` (and `<mode>.svg`) files here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutFormat::Json)]
+        format: OutFormat,
+        /// Also write a Gantt chart per mode (needs `--out`).
+        #[arg(long)]
+        svg: bool,
+        /// Safety cap on the search time per run (e.g. `10s`, `500ms`).
+        #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
+        time_limit: Duration,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Check schedule files (JSON or RON, from this tool or any other) against a system.
+    Verify {
+        /// The system folder.
+        system: PathBuf,
+        /// Schedule files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -96,6 +129,21 @@ pub struct LimitArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    Json,
+    Ron,
+}
+
+/// Parses `--time-limit`: a duration with a unit (`10s`, `500ms`).
+fn parse_time_limit(text: &str) -> Result<Duration, String> {
+    let ns = seamless_model::units::Tick::parse("1ns")
+        .map_err(|e| e.to_string())?
+        .duration(text)
+        .map_err(|e| format!("`{text}`: {e}"))?;
+    Ok(Duration::from_nanos(ns))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExpandFormat {
     Text,
     Json,
@@ -127,6 +175,32 @@ pub fn run(cli: Cli) -> i32 {
             limits,
         } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
         Command::Generate(args) => cmd::generate(out, &args),
+        Command::Schedule {
+            system,
+            mode,
+            out: dir,
+            format,
+            svg,
+            time_limit,
+            limits,
+        } => cmd::schedule::schedule(
+            out,
+            &mut std::io::stderr().lock(),
+            &cmd::schedule::ScheduleArgs {
+                dir: &system,
+                mode: mode.as_deref(),
+                out: dir.as_deref(),
+                format,
+                svg,
+                time_limit,
+                limits: limits.into(),
+            },
+        ),
+        Command::Verify {
+            system,
+            files,
+            limits,
+        } => cmd::schedule::verify(out, &system, &files, limits.into()),
     };
     match result {
         Ok(code) => code,
@@ -142,6 +216,8 @@ pub fn run(cli: Cli) -> i32 {
 
 impl From<LimitArgs> for seamless_model::validate::Limits {
     fn from(a: LimitArgs) -> Self {
-        seamless_model::validate::Limits { max_jobs: a.max_jobs }
+        seamless_model::validate::Limits {
+            max_jobs: a.max_jobs,
+        }
     }
 }

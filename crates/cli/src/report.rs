@@ -26,7 +26,11 @@ pub fn ratio(num: u128, den: u128) -> String {
 
 /// A bit rate for reading: `21.4Mbit/s`, rounded down to one decimal.
 pub fn rate(bps: u128) -> String {
-    for (unit, per) in [("Gbit/s", 1_000_000_000u128), ("Mbit/s", 1_000_000), ("kbit/s", 1_000)] {
+    for (unit, per) in [
+        ("Gbit/s", 1_000_000_000u128),
+        ("Mbit/s", 1_000_000),
+        ("kbit/s", 1_000),
+    ] {
         if bps >= per {
             let tenths = bps * 10 / per;
             return format!("{}.{}{unit}", tenths / 10, tenths % 10);
@@ -43,7 +47,9 @@ pub fn mode_demand(system: &System, mode: usize) -> (u128, u128, u32) {
     let demand: u128 = m
         .programs
         .iter()
-        .map(|p| u128::from(p.requirement.wcet) * u128::from(p.requirement.timing.count(m.major_frame)))
+        .map(|p| {
+            u128::from(p.requirement.wcet) * u128::from(p.requirement.timing.count(m.major_frame))
+        })
         .sum();
     let mut used = vec![false; system.modules.len()];
     for p in &m.programs {
@@ -93,10 +99,20 @@ pub fn validation(system: &System, files: &[SourceFile]) -> String {
         let bps = bytes * 8 * 1_000_000_000 / (u128::from(h) * u128::from(system.tick.ns));
         let slowest = system.network.links.iter().map(|l| l.bandwidth).min();
         let _ = writeln!(s);
-        let _ = writeln!(s, "mode `{}` ({})", m.name, files.get(m.file).map_or("?", |f| f.name.as_str()));
+        let _ = writeln!(
+            s,
+            "mode `{}` ({})",
+            m.name,
+            files.get(m.file).map_or("?", |f| f.name.as_str())
+        );
         let _ = writeln!(s, "  programs           {}", m.programs.len());
         let _ = writeln!(s, "  messages           {}", m.messages.len());
-        let _ = writeln!(s, "  major frame        {} ({} ticks)", system.tick.format(h), h);
+        let _ = writeln!(
+            s,
+            "  major frame        {} ({} ticks)",
+            system.tick.format(h),
+            h
+        );
         let _ = writeln!(s, "  jobs               {}", m.job_count);
         let _ = writeln!(s, "  message instances  {}", m.instance_count);
         let _ = writeln!(
@@ -114,7 +130,10 @@ pub fn validation(system: &System, files: &[SourceFile]) -> String {
                 percent(bps, u128::from(b)),
                 format_bandwidth(b)
             ),
-            None => format!("{} per frame (no links)", format_size_short(bytes.min(u128::from(u64::MAX)) as u64)),
+            None => format!(
+                "{} per frame (no links)",
+                format_size_short(bytes.min(u128::from(u64::MAX)) as u64)
+            ),
         };
         let _ = writeln!(s, "  network demand     {net}");
     }
@@ -230,7 +249,11 @@ pub fn expansion_text(system: &System, modes: &[usize]) -> String {
             };
             let _ = writeln!(s, "  program {name} ({kind}, wcet {})", mp.requirement.wcet);
             for j in e.jobs_of(slot) {
-                let _ = writeln!(s, "    job {:>6}  window [{}, {}]", j.index, j.release, j.deadline);
+                let _ = writeln!(
+                    s,
+                    "    job {:>6}  window [{}, {}]",
+                    j.index, j.release, j.deadline
+                );
             }
         }
         for (slot, mm) in m.messages.iter().enumerate() {
@@ -243,7 +266,11 @@ pub fn expansion_text(system: &System, modes: &[usize]) -> String {
                 if mm.precedence { "" } else { "no " }
             );
             for i in e.instances_of(slot) {
-                let _ = writeln!(s, "    instance {:>6}  window [{}, {}]", i.index, i.release, i.deadline);
+                let _ = writeln!(
+                    s,
+                    "    instance {:>6}  window [{}, {}]",
+                    i.index, i.release, i.deadline
+                );
             }
         }
     }

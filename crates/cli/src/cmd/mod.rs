@@ -1,5 +1,7 @@
 //! One function per subcommand: load, call the library, render.
 
+pub mod schedule;
+
 use crate::io::{IoError, read_system, write_atomic};
 use crate::report;
 use crate::{EXIT_INPUT, EXIT_OK, ExpandFormat, GenerateArgs};
@@ -62,24 +64,15 @@ pub fn expand(
 ) -> Result<i32, Failure> {
     let (system, _) = load_system(dir, limits)?;
     let modes: Vec<usize> = match mode {
-        Some(name) => match system.mode_by_name(name) {
-            Some(m) => vec![m],
-            None => {
-                let names: Vec<&str> = system.modes.iter().map(|m| m.name.as_str()).collect();
-                return Err(Failure::Input(format!(
-                    "error: no mode `{name}` in `{}` (modes: {})\n",
-                    dir.display(),
-                    names.join(", ")
-                )));
-            }
-        },
+        Some(name) => vec![mode_index(&system, dir, name)?],
         None => (0..system.modes.len()).collect(),
     };
     let text = match format {
         ExpandFormat::Text => report::expansion_text(&system, &modes),
         ExpandFormat::Json => {
             let doc = report::expansion_doc(&system, &modes);
-            let mut s = serde_json::to_string_pretty(&doc).map_err(|e| Failure::Input(e.to_string()))?;
+            let mut s =
+                serde_json::to_string_pretty(&doc).map_err(|e| Failure::Input(e.to_string()))?;
             s.push('\n');
             s
         }
@@ -121,7 +114,9 @@ pub fn generate(out: &mut dyn Write, args: &GenerateArgs) -> Result<i32, Failure
         ));
     }
     if args.utilisation == 0 || args.utilisation > 100 {
-        return Err(Failure::Input("error: --utilisation must be between 1 and 100\n".into()));
+        return Err(Failure::Input(
+            "error: --utilisation must be between 1 and 100\n".into(),
+        ));
     }
     let (generated, witness) = if args.feasible {
         let (g, w) = seamless_gen::feasible(&params);
@@ -135,12 +130,31 @@ pub fn generate(out: &mut dyn Write, args: &GenerateArgs) -> Result<i32, Failure
     let mut written = generated.files.len();
     if let Some(schedules) = witness {
         for s in &schedules {
-            let mut text = serde_json::to_string_pretty(s).map_err(|e| Failure::Input(e.to_string()))?;
+            let mut text =
+                serde_json::to_string_pretty(s).map_err(|e| Failure::Input(e.to_string()))?;
             text.push('\n');
-            write_atomic(&args.out.join("witness").join(format!("{}.schedule.json", s.mode)), text.as_bytes())?;
+            write_atomic(
+                &args
+                    .out
+                    .join("witness")
+                    .join(format!("{}.schedule.json", s.mode)),
+                text.as_bytes(),
+            )?;
             written += 1;
         }
     }
     writeln!(out, "wrote {written} files to {}", args.out.display())?;
     Ok(EXIT_OK)
+}
+
+/// The index of a mode named on the command line.
+pub fn mode_index(system: &System, dir: &Path, name: &str) -> Result<usize, Failure> {
+    system.mode_by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = system.modes.iter().map(|m| m.name.as_str()).collect();
+        Failure::Input(format!(
+            "error: no mode `{name}` in `{}` (modes: {})\n",
+            dir.display(),
+            names.join(", ")
+        ))
+    })
 }
