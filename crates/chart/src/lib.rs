@@ -9,21 +9,39 @@ use seamless_model::System;
 use seamless_model::schedule::Schedule;
 use std::collections::BTreeMap;
 
-/// A fixed, colour-blind-friendly-ish palette; programs take colours by their
-/// index in the system's catalogue.
-const PALETTE: [&str; 20] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac", "#1f77b4", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
-    "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
-];
-
-/// The colour of a program (by catalogue index, or by name hash if unknown).
-pub fn program_colour(system: &System, name: &str) -> &'static str {
+/// The colour of a program: hues spread by the golden angle over the
+/// catalogue index (by name hash if unknown), alternating lightness, so that
+/// neighbours in the catalogue differ. Rendering only: floating point here
+/// never feeds a check.
+pub fn program_colour(system: &System, name: &str) -> String {
     let i = system.program_by_name(name).unwrap_or_else(|| {
         name.bytes()
             .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
     });
-    PALETTE[i % PALETTE.len()]
+    let hue = (i as f64 * 137.508) % 360.0;
+    let (s, l) = match i % 3 {
+        0 => (0.55, 0.62),
+        1 => (0.65, 0.48),
+        _ => (0.45, 0.74),
+    };
+    hsl_hex(hue, s, l)
+}
+
+fn hsl_hex(h: f64, s: f64, l: f64) -> String {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let hp = h / 60.0;
+    let x = c * (1.0 - (hp % 2.0 - 1.0).abs());
+    let (r, g, b) = match hp as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let to = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    format!("#{:02x}{:02x}{:02x}", to(r), to(g), to(b))
 }
 
 /// A row of a chart.
@@ -34,7 +52,8 @@ pub(crate) enum RowKey {
 }
 
 /// The horizontal scale: pixels per tick as a fraction, chosen so the
-/// shortest bar is at least 2 px wide, within [1200, 24000] px.
+/// shortest job is at least 2 px wide, within [1600, 8000] px (narrower bars
+/// are drawn 1 px wide).
 pub(crate) struct Scale {
     pub x0: u64,
     pub width_px: u64,
@@ -47,19 +66,24 @@ impl Scale {
         let shortest = shortest.max(1);
         // width such that shortest * width / span >= 2
         let want = (2 * u128::from(span)).div_ceil(u128::from(shortest));
-        let width_px = want.clamp(1200, 24000) as u64;
-        Scale { x0: 170, width_px, span }
+        let width_px = want.clamp(1600, 8000) as u64;
+        Scale {
+            x0: 170,
+            width_px,
+            span,
+        }
     }
     /// x in tenths of a pixel for tick t (relative to the chart origin).
     pub fn x(&self, t: u64) -> u64 {
-        self.x0 * 10 + (u128::from(t) * u128::from(self.width_px) * 10 / u128::from(self.span)) as u64
+        self.x0 * 10
+            + (u128::from(t) * u128::from(self.width_px) * 10 / u128::from(self.span)) as u64
     }
 }
 
 /// The Gantt chart of one mode's schedule.
 pub fn gantt(system: &System, schedule: &Schedule) -> String {
     let h = schedule.major_frame.max(1);
-    let mut rows: BTreeMap<RowKey, Vec<(u64, u64, String, &'static str)>> = BTreeMap::new();
+    let mut rows: BTreeMap<RowKey, Vec<(u64, u64, String, String)>> = BTreeMap::new();
     for m in 0..system.modules.len() {
         for c in 0..system.modules[m].cores {
             rows.insert(RowKey::Core(m, c), Vec::new());
@@ -67,7 +91,9 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
     }
     let mut shortest = u64::MAX;
     for j in &schedule.jobs {
-        let Some(m) = system.module_by_name(&j.module) else { continue };
+        let Some(m) = system.module_by_name(&j.module) else {
+            continue;
+        };
         shortest = shortest.min(j.end.saturating_sub(j.start));
         rows.entry(RowKey::Core(m, j.core)).or_default().push((
             j.start,
@@ -82,13 +108,14 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
             .map(|m| system.programs[system.messages[m].from].name.clone())
             .unwrap_or_default();
         for hop in &t.hops {
-            shortest = shortest.min(hop.end.saturating_sub(hop.start));
-            rows.entry(RowKey::Link(hop.from.clone(), hop.to.clone())).or_default().push((
-                hop.start,
-                hop.end,
-                format!("{}#{}", t.message, t.index),
-                program_colour(system, &sender),
-            ));
+            rows.entry(RowKey::Link(hop.from.clone(), hop.to.clone()))
+                .or_default()
+                .push((
+                    hop.start,
+                    hop.end,
+                    format!("{}#{}", t.message, t.index),
+                    program_colour(system, &sender),
+                ));
         }
     }
     let scale = Scale::new(h, if shortest == u64::MAX { h } else { shortest });
@@ -96,7 +123,16 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
     let row_h = 22u64;
     let top = 50u64;
     let n_rows = rows.len() as u64;
-    let height = top + n_rows * row_h + 40;
+    let mut programs: Vec<&str> = schedule
+        .placement
+        .iter()
+        .map(|p| p.program.as_str())
+        .collect();
+    programs.sort_unstable();
+    programs.dedup();
+    let legend_cols = 8u64;
+    let legend_rows = (programs.len() as u64).div_ceil(legend_cols);
+    let height = top + n_rows * row_h + 30 + legend_rows * 16 + 10;
     let width = scale.x0 + scale.width_px + 30;
     svg.open(width, height);
     svg.text(10, 20, 14, "start", &format!(
@@ -113,14 +149,14 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
         let label = match key {
             RowKey::Core(m, c) => {
                 if last_module != Some(*m) {
-                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 1);
+                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 10);
                     last_module = Some(*m);
                 }
                 format!("{} / core {c}", system.modules[*m].name)
             }
             RowKey::Link(a, b) => {
                 if last_module.is_some() {
-                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 2);
+                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 20);
                     last_module = None;
                 }
                 format!("{a} → {b}")
@@ -130,24 +166,64 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
         for (s, e, name, colour) in bars {
             let x1 = scale.x(*s);
             let x2 = scale.x(*e).max(x1 + 10);
-            svg.rect_tenths(x1, (y + 3) * 10, x2 - x1, (row_h - 6) * 10, colour, name, system.tick.format(*s), system.tick.format(*e));
-            let w_px = (x2 - x1) / 10;
-            if w_px as usize >= name.len() * 7 + 4 {
+            svg.rect_tenths(
+                x1,
+                (y + 3) * 10,
+                x2 - x1,
+                (row_h - 6) * 10,
+                colour,
+                name,
+                system.tick.format(*s),
+                system.tick.format(*e),
+            );
+            let w_px = ((x2 - x1) / 10) as usize;
+            let short = name.split('#').next().unwrap_or(name);
+            if w_px >= name.len() * 6 + 4 {
                 svg.text((x1 / 10) + 2, y + 15, 10, "start", name);
+            } else if w_px >= short.len() * 6 + 4 {
+                svg.text((x1 / 10) + 2, y + 15, 10, "start", short);
             }
         }
         y += row_h;
     }
     // the major frame: its two boundaries
-    svg.line_tenths(scale.x(0), (top - 6) * 10, scale.x(0), (y + 4) * 10, "#000", 3);
-    svg.line_tenths(scale.x(h), (top - 6) * 10, scale.x(h), (y + 4) * 10, "#000", 3);
-    svg.text(scale.x(h) / 10 - 4, top - 8, 11, "end", "end of major frame");
+    svg.line_tenths(
+        scale.x(0),
+        (top - 6) * 10,
+        scale.x(0),
+        (y + 4) * 10,
+        "#000",
+        3,
+    );
+    svg.line_tenths(
+        scale.x(h),
+        (top - 6) * 10,
+        scale.x(h),
+        (y + 4) * 10,
+        "#000",
+        3,
+    );
+    svg.text(
+        scale.x(h) / 10 - 4,
+        top - 8,
+        11,
+        "end",
+        "end of major frame",
+    );
     svg.close()
 }
 
 /// Draws a time axis in milliseconds over [from, to] (ticks, absolute), with
 /// `origin` the tick shown at the chart's left edge.
-pub(crate) fn axis(svg: &mut Svg, system: &System, scale: &Scale, origin: u64, to: u64, top: u64, height: u64) {
+pub(crate) fn axis(
+    svg: &mut Svg,
+    system: &System,
+    scale: &Scale,
+    origin: u64,
+    to: u64,
+    top: u64,
+    height: u64,
+) {
     let (num, den) = system.tick.ticks_per_ms(); // ticks per ms = num/den
     let span = to - origin;
     // a step of 1, 2 or 5 times a power of ten milliseconds, at most ~20 marks
@@ -163,8 +239,14 @@ pub(crate) fn axis(svg: &mut Svg, system: &System, scale: &Scale, origin: u64, t
             break;
         }
         let x = scale.x(t);
-        svg.line_tenths(x, (top - 4) * 10, x, (top + height) * 10, "#ddd", 1);
-        svg.text(x / 10, top - 10, 10, "middle", &format!("{}ms", ms + origin_ms(origin, num, den)));
+        svg.line_tenths(x, (top - 4) * 10, x, (top + height) * 10, "#ddd", 10);
+        svg.text(
+            x / 10,
+            top - 10,
+            10,
+            "middle",
+            &format!("{}ms", ms + origin_ms(origin, num, den)),
+        );
         ms += step_ms;
     }
     let _ = to;
@@ -180,10 +262,10 @@ mod tests {
 
     #[test]
     fn scale_keeps_short_bars_visible() {
-        let s = Scale::new(1_000_000, 100);
-        assert_eq!(s.width_px, 20_000);
-        assert!(s.x(100) - s.x(0) >= 20);
-        let s = Scale::new(40_000, 8_000);
-        assert_eq!(s.width_px, 1200);
+        let s = Scale::new(1_000_000, 1_000);
+        assert_eq!(s.width_px, 2_000);
+        assert!(s.x(1_000) - s.x(0) >= 20);
+        assert_eq!(Scale::new(40_000, 8_000).width_px, 1600);
+        assert_eq!(Scale::new(1_000_000, 1).width_px, 8000);
     }
 }

@@ -7,7 +7,10 @@ pub struct Svg {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn px(tenths: u64) -> String {
@@ -34,7 +37,10 @@ impl Svg {
             self.out,
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">"#
         );
-        let _ = writeln!(self.out, r#"<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>"#);
+        let _ = writeln!(
+            self.out,
+            r#"<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>"#
+        );
     }
 
     pub fn close(mut self) -> String {
@@ -50,7 +56,15 @@ impl Svg {
         );
     }
 
-    pub fn line_tenths(&mut self, x1: u64, y1: u64, x2: u64, y2: u64, colour: &str, width_tenths: u64) {
+    pub fn line_tenths(
+        &mut self,
+        x1: u64,
+        y1: u64,
+        x2: u64,
+        y2: u64,
+        colour: &str,
+        width_tenths: u64,
+    ) {
         let _ = writeln!(
             self.out,
             r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="{}"/>"#,
@@ -58,12 +72,22 @@ impl Svg {
             px(y1),
             px(x2),
             px(y2),
-            px(width_tenths.max(1) * 10 / 10)
+            px(width_tenths.max(1))
         );
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn rect_tenths(&mut self, x: u64, y: u64, w: u64, h: u64, fill: &str, title: &str, from: String, to: String) {
+    pub fn rect_tenths(
+        &mut self,
+        x: u64,
+        y: u64,
+        w: u64,
+        h: u64,
+        fill: &str,
+        title: &str,
+        from: String,
+        to: String,
+    ) {
         let _ = writeln!(
             self.out,
             r##"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}" stroke="#333" stroke-width="0.3"><title>{} [{from}, {to})</title></rect>"##,
