@@ -1,0 +1,137 @@
+//! End-to-end tests of the `seamless` binary: exit codes, files written,
+//! and the main flows of the README.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn seamless(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seamless"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+#[test]
+fn validate_iss_prints_six_modes() {
+    let o = seamless(&["validate", "modes/iss"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for m in ["standard", "microgravity", "rendezvous_docking", "spacewalk", "survival", "evacuation"] {
+        assert!(out.contains(&format!("mode `{m}`")), "missing mode {m} in:\n{out}");
+    }
+    assert!(out.contains("processor demand"));
+}
+
+#[test]
+fn command_line_errors_exit_2() {
+    assert_eq!(code(&seamless(&["validate"])), 2);
+    assert_eq!(code(&seamless(&["frobnicate"])), 2);
+    assert_eq!(code(&seamless(&["validate", "modes/does-not-exist"])), 2);
+    let o = seamless(&["expand", "modes/tutorial", "--mode", "nope"]);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o.stderr).contains("cruise, landing"));
+    assert_eq!(code(&seamless(&["--version"])), 0);
+}
+
+#[test]
+fn expand_json_has_every_job() {
+    let o = seamless(&["expand", "modes/tutorial", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let modes = doc["modes"].as_array().expect("modes");
+    assert_eq!(modes.len(), 2);
+    // cruise: lcm 40 ms; flight_control every 20 ms → 2 jobs, three programs every 40 ms → 1 each
+    assert_eq!(modes[0]["mode"], "cruise");
+    assert_eq!(modes[0]["major_frame"], 40_000);
+    assert_eq!(modes[0]["jobs"].as_array().unwrap().len(), 5);
+    let ron = seamless(&["expand", "modes/tutorial", "--mode", "landing", "--format", "ron"]);
+    assert_eq!(code(&ron), 0);
+    assert!(text(&ron.stdout).contains("landing_gear"));
+}
+
+#[test]
+fn generate_is_deterministic_and_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    // the system is named after its folder: same folder name, two parents
+    let a = dir.path().join("x").join("sys");
+    let b = dir.path().join("y").join("sys");
+    for d in [&a, &b] {
+        let o = seamless(&[
+            "generate", "--programs", "30", "--modules", "5", "--seed", "7", "--out", d.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    }
+    for f in ["system.ron", "mode0.ron", "mode1.ron"] {
+        let (x, y) = (std::fs::read_to_string(a.join(f)).unwrap(), std::fs::read_to_string(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between two runs with the same seed");
+    }
+    let o = seamless(&["validate", a.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn schedule_then_verify_the_iss() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = seamless(&["schedule", "modes/iss", "--out", out.to_str().unwrap(), "--svg"]);
+    assert_eq!(code(&o), 0, "{}\n{}", text(&o.stdout), text(&o.stderr));
+    let files = json_files(&out);
+    assert_eq!(files.len(), 6, "{files:?}");
+    for f in &files {
+        let svg = f.with_file_name(f.file_name().unwrap().to_str().unwrap().replace(".schedule.json", ".svg"));
+        assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    }
+    let mut args = vec!["verify", "modes/iss"];
+    let names: Vec<String> = files.iter().map(|f| f.to_str().unwrap().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    let o = seamless(&args);
+    assert_eq!(code(&o), 0, "{}", text(&o.stdout));
+
+    // A hand-broken copy: move one job of the standard mode by one tick.
+    let std_file = out.join("standard.schedule.json");
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&std_file).unwrap()).unwrap();
+    let job = &mut doc["jobs"][0];
+    let end = job["end"].as_u64().unwrap();
+    job["end"] = serde_json::json!(end + 1);
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, serde_json::to_string(&doc).unwrap()).unwrap();
+    let o = seamless(&["verify", "modes/iss", broken.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("INVALID"), "{}", text(&o.stdout));
+
+    // Not a schedule at all: an input error.
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"hello\": 1}").unwrap();
+    assert_eq!(code(&seamless(&["verify", "modes/iss", junk.to_str().unwrap()])), 2);
+}
+
+#[test]
+fn schedule_one_mode_to_stdout() {
+    let o = seamless(&["schedule", "modes/tutorial", "--mode", "cruise"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a schedule on stdout");
+    assert_eq!(doc["mode"], "cruise");
+    assert_eq!(doc["jobs"].as_array().unwrap().len(), 5);
+    assert!(text(&o.stderr).contains("verified"));
+    // Several modes need --out.
+    assert_eq!(code(&seamless(&["schedule", "modes/tutorial"])), 2);
+}
