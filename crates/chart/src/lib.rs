@@ -3,7 +3,9 @@
 //! plan. Pure functions from model types to SVG text; deterministic.
 
 mod svg;
+mod timeline;
 pub use svg::Svg;
+pub use timeline::plan_timeline;
 
 use seamless_model::System;
 use seamless_model::schedule::Schedule;
