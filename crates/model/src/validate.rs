@@ -19,7 +19,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_jobs: 10_000_000 }
+        Limits {
+            max_jobs: 10_000_000,
+        }
     }
 }
 
@@ -78,6 +80,12 @@ impl V {
                 q.text,
                 example_unit(field)
             )),
+            UnitError::Overflow => d.help(match example_unit(field) {
+                "MiB" => "a size must be less than 2^64 bytes (16EiB)".to_string(),
+                "Mbit/s" => "a bandwidth must be less than 2^64 bit/s".to_string(),
+                "Hz" => "the frequency is too high to compute its period".to_string(),
+                _ => format!("a duration must be less than 2^64 ticks of {}", self.tick.text),
+            }),
             _ => d,
         };
         self.err(d);
@@ -154,6 +162,16 @@ fn example_unit(field: &str) -> &'static str {
     }
 }
 
+/// The path of the `name` field of the value at `path` (the file's root
+/// value when `path` is empty).
+fn name_path(path: &str) -> String {
+    if path.is_empty() {
+        "name".to_string()
+    } else {
+        format!("{path}.name")
+    }
+}
+
 /// Names → first index, reporting duplicates.
 fn index_names<'a>(
     v: &mut V,
@@ -169,8 +187,12 @@ fn index_names<'a>(
                     "duplicate-name",
                     format!("{kind} `{name}` is defined more than once"),
                 )
-                .at(file, format!("{path}.name"), "defined again here")
-                .also(*ofile, format!("{opath}.name"), format!("first defined here (as a {other_kind})"))
+                .at(file, name_path(&path), "defined again here")
+                .also(
+                    *ofile,
+                    name_path(opath),
+                    format!("first defined here (as a {other_kind})"),
+                )
                 .help("names must be unique; rename one of them"),
             );
             continue;
@@ -198,8 +220,16 @@ fn window_src<'a>(
 ) -> Option<(Q<'a>, Q<'a>, usize, &'a str)> {
     w.as_ref().map(|w| {
         (
-            Q { file, path: &paths.start, text: &w.start },
-            Q { file, path: &paths.end, text: &w.end },
+            Q {
+                file,
+                path: &paths.start,
+                text: &w.start,
+            },
+            Q {
+                file,
+                path: &paths.end,
+                text: &w.end,
+            },
             file,
             paths.window.as_str(),
         )
@@ -355,9 +385,17 @@ fn resolve_req(v: &mut V, what: &str, owner: (usize, &str), r: &ReqSrc) -> Optio
                 v.tick.format(w.end - w.start)
             ),
         )
-        .at(wq.file, wq.path, format!("{} does not fit", v.tick.format(wcet)));
+        .at(
+            wq.file,
+            wq.path,
+            format!("{} does not fit", v.tick.format(wcet)),
+        );
         if let Some((_, _, _, _, wf, wp)) = window {
-            d = d.also(wf, wp, format!("window of {}", v.tick.format(w.end - w.start)));
+            d = d.also(
+                wf,
+                wp,
+                format!("window of {}", v.tick.format(w.end - w.start)),
+            );
         } else if let Some(p) = r.period.or(r.frequency) {
             d = d.also(p.file, p.path, "the window is the whole period");
         }
@@ -386,6 +424,25 @@ pub fn validate(
     modes: &[(usize, ModeFile)],
     limits: Limits,
 ) -> Result<System, Vec<Diagnostic>> {
+    validate_partial(sys, sys_file, modes, &[], limits)
+}
+
+/// [`validate`], knowing that some mode files could not be parsed: `broken`
+/// holds the name each of them seems to have (`None` if it could not be
+/// read). A transition naming such a mode is not reported again: the error is
+/// in that file, which the caller reports.
+pub fn validate_partial(
+    sys: &SystemFile,
+    sys_file: usize,
+    modes: &[(usize, ModeFile)],
+    broken: &[Option<String>],
+    limits: Limits,
+) -> Result<System, Vec<Diagnostic>> {
+    let excused = |name: &str| {
+        broken
+            .iter()
+            .any(|b| b.as_deref().is_none_or(|b| b == name))
+    };
     let f = sys_file;
     let mut v = V {
         diags: Vec::new(),
@@ -395,7 +452,11 @@ pub fn validate(
         match Tick::parse(t) {
             Ok(t) => v.tick = t,
             Err(e) => {
-                let q = Q { file: f, path: "tick", text: t };
+                let q = Q {
+                    file: f,
+                    path: "tick",
+                    text: t,
+                };
                 v.unit_err("the system", "tick", q, e);
             }
         }
@@ -403,40 +464,54 @@ pub fn validate(
 
     // ---- nodes
     let mut taken: HashMap<&str, (String, usize, String)> = HashMap::new();
-    let module_paths: Vec<String> = (0..sys.modules.len()).map(|i| format!("modules[{i}]")).collect();
+    let module_paths: Vec<String> = (0..sys.modules.len())
+        .map(|i| format!("modules[{i}]"))
+        .collect();
     let module_ix = index_names(
         &mut v,
         "module",
-        sys.modules.iter().zip(&module_paths).map(|(m, p)| (m.name.as_str(), f, p.clone())),
+        sys.modules
+            .iter()
+            .zip(&module_paths)
+            .map(|(m, p)| (m.name.as_str(), f, p.clone())),
         &mut taken,
     );
-    let switch_paths: Vec<String> = (0..sys.switches.len()).map(|i| format!("switches[{i}]")).collect();
+    let switch_paths: Vec<String> = (0..sys.switches.len())
+        .map(|i| format!("switches[{i}]"))
+        .collect();
     // switches are plain strings: the "name" path suffix falls back to the string itself
     let switch_ix = index_names(
         &mut v,
         "switch",
-        sys.switches.iter().zip(&switch_paths).map(|(s, p)| (s.as_str(), f, p.clone())),
+        sys.switches
+            .iter()
+            .zip(&switch_paths)
+            .map(|(s, p)| (s.as_str(), f, p.clone())),
         &mut taken,
     );
     let mut modules = Vec::new();
     for (i, m) in sys.modules.iter().enumerate() {
         let owner = format!("module `{}`", m.name);
         let p = &module_paths[i];
-        let cores = if m.cores == 0 {
-            v.err(
-                Diagnostic::error("zero-cores", format!("{owner} has zero cores"))
-                    .at(f, format!("{p}.cores"), "must be at least 1"),
-            );
-            0
-        } else if m.cores > u64::from(u16::MAX) {
-            v.err(
-                Diagnostic::error("too-many-cores", format!("{owner} has {} cores", m.cores))
-                    .at(f, format!("{p}.cores"), "at most 65535 cores per module"),
-            );
-            0
-        } else {
-            m.cores as u32
-        };
+        let cores =
+            if m.cores == 0 {
+                v.err(
+                    Diagnostic::error("zero-cores", format!("{owner} has zero cores")).at(
+                        f,
+                        format!("{p}.cores"),
+                        "must be at least 1",
+                    ),
+                );
+                0
+            } else if m.cores > u64::from(u16::MAX) {
+                v.err(
+                    Diagnostic::error("too-many-cores", format!("{owner} has {} cores", m.cores))
+                        .at(f, format!("{p}.cores"), "at most 65535 cores per module"),
+                );
+                0
+            } else {
+                m.cores as u32
+            };
         let mp = format!("{p}.memory");
         let memory = match units::parse_size(&m.memory) {
             Ok(0) => {
@@ -449,7 +524,16 @@ pub fn validate(
             }
             Ok(b) => b,
             Err(e) => {
-                v.unit_err(&owner, "memory", Q { file: f, path: &mp, text: &m.memory }, e);
+                v.unit_err(
+                    &owner,
+                    "memory",
+                    Q {
+                        file: f,
+                        path: &mp,
+                        text: &m.memory,
+                    },
+                    e,
+                );
                 0
             }
         };
@@ -463,9 +547,15 @@ pub fn validate(
         .modules
         .iter()
         .enumerate()
-        .map(|(i, m)| Node { name: m.name.clone(), module: Some(i) })
+        .map(|(i, m)| Node {
+            name: m.name.clone(),
+            module: Some(i),
+        })
         .collect();
-    nodes.extend(sys.switches.iter().map(|s| Node { name: s.clone(), module: None }));
+    nodes.extend(sys.switches.iter().map(|s| Node {
+        name: s.clone(),
+        module: None,
+    }));
     let node_of = |name: &str| -> Option<usize> {
         module_ix
             .get(name)
@@ -484,13 +574,35 @@ pub fn validate(
         let b = node_of(&l.to);
         for (end, name, node) in [("from", &l.from, a), ("to", &l.to, b)] {
             if node.is_none() {
-                v.err(undefined(f, format!("{p}.{end}"), "module or switch", name, &owner, all_names(&nodes)));
+                v.err(undefined(
+                    f,
+                    format!("{p}.{end}"),
+                    "module or switch",
+                    name,
+                    &owner,
+                    all_names(&nodes),
+                ));
                 link_ok = false;
             }
         }
-        let bw = v.bandwidth(&owner, Q { file: f, path: &format!("{p}.bandwidth"), text: &l.bandwidth });
+        let bw = v.bandwidth(
+            &owner,
+            Q {
+                file: f,
+                path: &format!("{p}.bandwidth"),
+                text: &l.bandwidth,
+            },
+        );
         let lat = match &l.latency {
-            Some(t) => v.dur(&owner, "latency", Q { file: f, path: &format!("{p}.latency"), text: t }),
+            Some(t) => v.dur(
+                &owner,
+                "latency",
+                Q {
+                    file: f,
+                    path: &format!("{p}.latency"),
+                    text: t,
+                },
+            ),
             None => Some(0),
         };
         let (Some(a), Some(b)) = (a, b) else { continue };
@@ -508,7 +620,10 @@ pub fn validate(
             v.err(
                 Diagnostic::error(
                     "duplicate-link",
-                    format!("`{}` and `{}` are joined by more than one link", l.from, l.to),
+                    format!(
+                        "`{}` and `{}` are joined by more than one link",
+                        l.from, l.to
+                    ),
                 )
                 .at(f, &p, "second link")
                 .also(f, format!("links[{first}]"), "first link")
@@ -519,7 +634,12 @@ pub fn validate(
         }
         pairs.insert(key, i);
         if let (Some(bw), Some(lat)) = (bw, lat) {
-            links.push(Link { a, b, bandwidth: bw, latency: lat });
+            links.push(Link {
+                a,
+                b,
+                bandwidth: bw,
+                latency: lat,
+            });
         } else {
             link_ok = false;
         }
@@ -540,7 +660,11 @@ pub fn validate(
                     format!(
                         "the network does not connect every two modules: no route for {}{}",
                         shown.join(", "),
-                        if pairs.len() > 5 { format!(" and {} more pairs", pairs.len() - 5) } else { String::new() }
+                        if pairs.len() > 5 {
+                            format!(" and {} more pairs", pairs.len() - 5)
+                        } else {
+                            String::new()
+                        }
                     ),
                 )
                 .at(f, format!("modules[{a}].name"), "cannot reach ...")
@@ -553,14 +677,24 @@ pub fn validate(
 
     // ---- migration parameters
     let mig = sys.migration.clone().unwrap_or_default();
-    let size_or = |v: &mut V, field: &str, text: &Option<String>, default: u64, zero_ok: bool| -> u64 {
-        match text {
-            Some(t) => v
-                .size("`migration`", field, Q { file: f, path: &format!("migration.{field}"), text: t }, zero_ok)
-                .unwrap_or(default),
-            None => default,
-        }
-    };
+    let size_or =
+        |v: &mut V, field: &str, text: &Option<String>, default: u64, zero_ok: bool| -> u64 {
+            match text {
+                Some(t) => v
+                    .size(
+                        "`migration`",
+                        field,
+                        Q {
+                            file: f,
+                            path: &format!("migration.{field}"),
+                            text: t,
+                        },
+                        zero_ok,
+                    )
+                    .unwrap_or(default),
+                None => default,
+            }
+        };
     let page_size = size_or(&mut v, "page_size", &mig.page_size, 4096, false);
     let cpu_state = size_or(&mut v, "cpu_state", &mig.cpu_state, 16 << 10, false);
     let chunk = size_or(&mut v, "chunk", &mig.chunk, 64 << 10, false);
@@ -568,15 +702,21 @@ pub fn validate(
     let max_rounds = match mig.max_rounds {
         Some(0) => {
             v.err(
-                Diagnostic::error("zero-quantity", "`migration`: `max_rounds` must be at least 1")
-                    .at(f, "migration.max_rounds", "must be at least 1"),
+                Diagnostic::error(
+                    "zero-quantity",
+                    "`migration`: `max_rounds` must be at least 1",
+                )
+                .at(f, "migration.max_rounds", "must be at least 1"),
             );
             1
         }
         Some(r) if r > 1000 => {
             v.err(
-                Diagnostic::error("quantity-overflow", "`migration`: `max_rounds` is too large")
-                    .at(f, "migration.max_rounds", "at most 1000"),
+                Diagnostic::error(
+                    "quantity-overflow",
+                    "`migration`: `max_rounds` is too large",
+                )
+                .at(f, "migration.max_rounds", "at most 1000"),
             );
             1000
         }
@@ -585,7 +725,15 @@ pub fn validate(
     };
     let fault_handling = match &mig.fault_handling {
         Some(t) => v
-            .dur("`migration`", "fault_handling", Q { file: f, path: "migration.fault_handling", text: t })
+            .dur(
+                "`migration`",
+                "fault_handling",
+                Q {
+                    file: f,
+                    path: "migration.fault_handling",
+                    text: t,
+                },
+            )
             .unwrap_or(0),
         None => v.tick.duration("20us").unwrap_or(0),
     };
@@ -605,20 +753,36 @@ pub fn validate(
     let program_ix = index_names(
         &mut v,
         "program",
-        sys.programs.iter().zip(&prog_paths).map(|(p, fp)| (p.name.as_str(), f, fp.owner.clone())),
+        sys.programs
+            .iter()
+            .zip(&prog_paths)
+            .map(|(p, fp)| (p.name.as_str(), f, fp.owner.clone())),
         &mut taken,
     );
     let mut programs: Vec<Option<Program>> = Vec::new();
     for (i, p) in sys.programs.iter().enumerate() {
-        programs.push(program(&mut v, f, p, &prog_paths[i], &module_ix, &modules, &sys.modules));
+        programs.push(program(
+            &mut v,
+            f,
+            p,
+            &prog_paths[i],
+            &module_ix,
+            &modules,
+            &sys.modules,
+        ));
     }
 
     // ---- messages
-    let msg_paths: Vec<String> = (0..sys.messages.len()).map(|i| format!("messages[{i}]")).collect();
+    let msg_paths: Vec<String> = (0..sys.messages.len())
+        .map(|i| format!("messages[{i}]"))
+        .collect();
     let message_ix = index_names(
         &mut v,
         "message",
-        sys.messages.iter().zip(&msg_paths).map(|(m, p)| (m.name.as_str(), f, p.clone())),
+        sys.messages
+            .iter()
+            .zip(&msg_paths)
+            .map(|(m, p)| (m.name.as_str(), f, p.clone())),
         &mut taken,
     );
     let mut messages: Vec<Option<Message>> = Vec::new();
@@ -628,7 +792,14 @@ pub fn validate(
         let mut ok = true;
         let from = program_ix.get(m.from.as_str()).copied();
         if from.is_none() {
-            v.err(undefined(f, format!("{p}.from"), "program", &m.from, &owner, sys.programs.iter().map(|p| p.name.clone()).collect()));
+            v.err(undefined(
+                f,
+                format!("{p}.from"),
+                "program",
+                &m.from,
+                &owner,
+                sys.programs.iter().map(|p| p.name.clone()).collect(),
+            ));
             ok = false;
         }
         let mut to = Vec::new();
@@ -644,7 +815,14 @@ pub fn validate(
             let rp = format!("{p}.to[{j}]");
             match program_ix.get(r.as_str()) {
                 None => {
-                    v.err(undefined(f, rp, "program", r, &owner, sys.programs.iter().map(|p| p.name.clone()).collect()));
+                    v.err(undefined(
+                        f,
+                        rp,
+                        "program",
+                        r,
+                        &owner,
+                        sys.programs.iter().map(|p| p.name.clone()).collect(),
+                    ));
                     ok = false;
                 }
                 Some(&rid) if Some(rid) == from => {
@@ -658,40 +836,93 @@ pub fn validate(
                 }
                 Some(&rid) if to.contains(&rid) => {
                     v.err(
-                        Diagnostic::error("duplicate-receiver", format!("{owner} names receiver `{r}` twice"))
-                            .at(f, rp, "named again"),
+                        Diagnostic::error(
+                            "duplicate-receiver",
+                            format!("{owner} names receiver `{r}` twice"),
+                        )
+                        .at(f, rp, "named again"),
                     );
                     ok = false;
                 }
                 Some(&rid) => to.push(rid),
             }
         }
-        let size = v.size(&owner, "size", Q { file: f, path: &format!("{p}.size"), text: &m.size }, false);
+        let size = v.size(
+            &owner,
+            "size",
+            Q {
+                file: f,
+                path: &format!("{p}.size"),
+                text: &m.size,
+            },
+            false,
+        );
         let fp = FieldPaths::new(p.clone());
         if m.period.is_some() && m.frequency.is_some() {
             v.err(
-                Diagnostic::error("period-and-frequency", format!("{owner} gives both `period` and `frequency`"))
-                    .at(f, &fp.frequency, "frequency given here")
-                    .also(f, &fp.period, "period given here")
-                    .help("keep one of them: a frequency F means a period of 1/F"),
+                Diagnostic::error(
+                    "period-and-frequency",
+                    format!("{owner} gives both `period` and `frequency`"),
+                )
+                .at(f, &fp.frequency, "frequency given here")
+                .also(f, &fp.period, "period given here")
+                .help("keep one of them: a frequency F means a period of 1/F"),
             );
             ok = false;
         }
         let period = match (&m.period, &m.frequency) {
-            (Some(t), _) => v.pos_dur(&owner, "period", Q { file: f, path: &fp.period, text: t }).map(Some),
-            (None, Some(t)) => v.period_of_freq(&owner, Q { file: f, path: &fp.frequency, text: t }).map(Some),
+            (Some(t), _) => v
+                .pos_dur(
+                    &owner,
+                    "period",
+                    Q {
+                        file: f,
+                        path: &fp.period,
+                        text: t,
+                    },
+                )
+                .map(Some),
+            (None, Some(t)) => v
+                .period_of_freq(
+                    &owner,
+                    Q {
+                        file: f,
+                        path: &fp.frequency,
+                        text: t,
+                    },
+                )
+                .map(Some),
             _ => Some(None),
         };
         let window = match &m.window {
             Some(w) => {
-                let s = v.dur(&owner, "window.start", Q { file: f, path: &fp.window.start, text: &w.start });
-                let e = v.dur(&owner, "window.end", Q { file: f, path: &fp.window.end, text: &w.end });
+                let s = v.dur(
+                    &owner,
+                    "window.start",
+                    Q {
+                        file: f,
+                        path: &fp.window.start,
+                        text: &w.start,
+                    },
+                );
+                let e = v.dur(
+                    &owner,
+                    "window.end",
+                    Q {
+                        file: f,
+                        path: &fp.window.end,
+                        text: &w.end,
+                    },
+                );
                 match (s, e) {
                     (Some(s), Some(e)) if s > e => {
                         v.err(
-                            Diagnostic::error("window-inverted", format!("{owner}: the window starts after it ends"))
-                                .at(f, &fp.window.start, "start")
-                                .also(f, &fp.window.end, "end"),
+                            Diagnostic::error(
+                                "window-inverted",
+                                format!("{owner}: the window starts after it ends"),
+                            )
+                            .at(f, &fp.window.start, "start")
+                            .also(f, &fp.window.end, "end"),
                         );
                         None
                     }
@@ -707,22 +938,28 @@ pub fn validate(
             v.err(
                 Diagnostic::error(
                     "window-outside-period",
-                    format!("{owner}: the window ends at {} but the period is only {}", v.tick.format(w.end), v.tick.format(t)),
+                    format!(
+                        "{owner}: the window ends at {} but the period is only {}",
+                        v.tick.format(w.end),
+                        v.tick.format(t)
+                    ),
                 )
                 .at(f, &fp.window.end, "past the period"),
             );
             ok = false;
         }
         match (ok, from, size, period, window) {
-            (true, Some(from), Some(size), Some(period), Some(window)) => messages.push(Some(Message {
-                name: m.name.clone(),
-                from,
-                to,
-                size,
-                period,
-                window,
-                precedence: m.precedence,
-            })),
+            (true, Some(from), Some(size), Some(period), Some(window)) => {
+                messages.push(Some(Message {
+                    name: m.name.clone(),
+                    from,
+                    to,
+                    size,
+                    period,
+                    window,
+                    precedence: m.precedence,
+                }))
+            }
             _ => messages.push(None),
         }
     }
@@ -732,12 +969,28 @@ pub fn validate(
     let mode_ix = index_names(
         &mut v,
         "mode",
-        modes.iter().map(|(mf, m)| (m.name.as_str(), *mf, String::new())),
+        modes
+            .iter()
+            .map(|(mf, m)| (m.name.as_str(), *mf, String::new())),
         &mut mode_taken,
     );
     let mut out_modes = Vec::new();
     for (mf, m) in modes {
-        if let Some(mode) = mode(&mut v, *mf, m, sys, f, &program_ix, &message_ix, &module_ix, &programs, &messages, &modules, &prog_paths, limits) {
+        if let Some(mode) = mode(
+            &mut v,
+            *mf,
+            m,
+            sys,
+            f,
+            &program_ix,
+            &message_ix,
+            &module_ix,
+            &programs,
+            &messages,
+            &modules,
+            &prog_paths,
+            limits,
+        ) {
             out_modes.push(mode);
         }
     }
@@ -753,26 +1006,50 @@ pub fn validate(
                 let mode_names: Vec<String> = modes.iter().map(|(_, m)| m.name.clone()).collect();
                 let ia = mode_ix.get(a.as_str()).copied();
                 let ib = mode_ix.get(b.as_str()).copied();
-                if ia.is_none() {
-                    v.err(undefined(f, format!("{p}.0"), "mode", a, &owner, mode_names.clone()));
+                if ia.is_none() && !excused(a) {
+                    v.err(undefined(
+                        f,
+                        format!("{p}.0"),
+                        "mode",
+                        a,
+                        &owner,
+                        mode_names.clone(),
+                    ));
                 }
-                if ib.is_none() {
-                    v.err(undefined(f, format!("{p}.1"), "mode", b, &owner, mode_names));
+                if ib.is_none() && !excused(b) {
+                    v.err(undefined(
+                        f,
+                        format!("{p}.1"),
+                        "mode",
+                        b,
+                        &owner,
+                        mode_names,
+                    ));
                 }
                 if a == b {
                     v.err(
-                        Diagnostic::error("self-transition", format!("{owner} names the same mode twice"))
-                            .at(f, &p, "from and to are the same mode")
-                            .help("a transition joins two different modes"),
+                        Diagnostic::error(
+                            "self-transition",
+                            format!("{owner} names the same mode twice"),
+                        )
+                        .at(f, &p, "from and to are the same mode")
+                        .help("a transition joins two different modes"),
                     );
                     continue;
                 }
                 if let (Some(x), Some(y)) = (ia, ib) {
                     if let Some(j) = transitions.iter().position(|&t| t == (x, y)) {
                         v.err(
-                            Diagnostic::error("duplicate-transition", format!("{owner} is listed twice"))
-                                .at(f, &p, "listed again")
-                                .also(f, format!("transitions[{}]", transition_src[j]), "first listed here"),
+                            Diagnostic::error(
+                                "duplicate-transition",
+                                format!("{owner} is listed twice"),
+                            )
+                            .at(f, &p, "listed again")
+                            .also(
+                                f,
+                                format!("transitions[{}]", transition_src[j]),
+                                "first listed here",
+                            ),
                         );
                     } else {
                         transitions.push((x, y));
@@ -803,8 +1080,14 @@ pub fn validate(
         switches: sys.switches.clone(),
         network,
         migration,
-        programs: programs.into_iter().map(|p| p.expect("no errors")).collect(),
-        messages: messages.into_iter().map(|m| m.expect("no errors")).collect(),
+        programs: programs
+            .into_iter()
+            .map(|p| p.expect("no errors"))
+            .collect(),
+        messages: messages
+            .into_iter()
+            .map(|m| m.expect("no errors"))
+            .collect(),
         modes: out_modes,
         transitions,
     })
@@ -815,7 +1098,7 @@ fn all_names(nodes: &[Node]) -> Vec<String> {
 }
 
 /// "did you mean" by edit distance, for undefined names.
-fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
     fn dist(a: &str, b: &str) -> usize {
         let a: Vec<char> = a.chars().collect();
         let b: Vec<char> = b.chars().collect();
@@ -834,8 +1117,16 @@ fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
         .iter()
         .map(|c| (dist(name, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min()
-        .map(|(_, c)| c.as_str())
+        .fold(
+            None,
+            |best: Option<(usize, Option<&str>)>, (d, c)| match best {
+                Some((b, _)) if d > b => best,
+                // a tie: no single suggestion
+                Some((b, _)) if d == b => Some((b, None)),
+                _ => Some((d, Some(c.as_str()))),
+            },
+        )
+        .and_then(|(_, c)| c)
 }
 
 fn undefined(
@@ -844,8 +1135,10 @@ fn undefined(
     kind: &str,
     name: &str,
     owner: &str,
-    candidates: Vec<String>,
+    mut candidates: Vec<String>,
 ) -> Diagnostic {
+    candidates.sort();
+    candidates.dedup();
     let d = Diagnostic::error(
         "undefined-reference",
         format!("{owner} refers to {kind} `{name}`, which is not defined"),
@@ -855,8 +1148,7 @@ fn undefined(
         Some(c) => d.help(format!("did you mean `{c}`?")),
         None if candidates.is_empty() => d.help(format!("no {kind} is defined")),
         None => {
-            let mut list: Vec<&String> = candidates.iter().collect();
-            list.sort();
+            let list: Vec<&String> = candidates.iter().collect();
             let shown: Vec<String> = list.iter().take(8).map(|s| format!("`{s}`")).collect();
             d.help(format!(
                 "defined: {}{}",
@@ -878,13 +1170,38 @@ fn program(
 ) -> Option<Program> {
     let owner = format!("program `{}`", p.name);
     let o = &fp.owner;
-    let memory = v.size(&owner, "memory", Q { file: f, path: &format!("{o}.memory"), text: &p.memory }, false);
+    let memory = v.size(
+        &owner,
+        "memory",
+        Q {
+            file: f,
+            path: &format!("{o}.memory"),
+            text: &p.memory,
+        },
+        false,
+    );
     let src = ReqSrc {
-        period: p.period.as_deref().map(|t| Q { file: f, path: &fp.period, text: t }),
-        frequency: p.frequency.as_deref().map(|t| Q { file: f, path: &fp.frequency, text: t }),
+        period: p.period.as_deref().map(|t| Q {
+            file: f,
+            path: &fp.period,
+            text: t,
+        }),
+        frequency: p.frequency.as_deref().map(|t| Q {
+            file: f,
+            path: &fp.frequency,
+            text: t,
+        }),
         window: window_src(f, &fp.window, &p.window),
-        wcet: Some(Q { file: f, path: &fp.wcet, text: &p.wcet }),
-        jitter: p.max_jitter.as_deref().map(|t| Q { file: f, path: &fp.jitter, text: t }),
+        wcet: Some(Q {
+            file: f,
+            path: &fp.wcet,
+            text: &p.wcet,
+        }),
+        jitter: p.max_jitter.as_deref().map(|t| Q {
+            file: f,
+            path: &fp.jitter,
+            text: t,
+        }),
     };
     let req = resolve_req(v, &owner, (f, o), &src);
     let mut ok = true;
@@ -893,9 +1210,12 @@ fn program(
         Some(list) => {
             if list.is_empty() {
                 v.err(
-                    Diagnostic::error("no-allowed-modules", format!("{owner} may run on no module"))
-                        .at(f, format!("{o}.modules"), "empty list")
-                        .help("leave `modules` out to allow every module, or name at least one"),
+                    Diagnostic::error(
+                        "no-allowed-modules",
+                        format!("{owner} may run on no module"),
+                    )
+                    .at(f, format!("{o}.modules"), "empty list")
+                    .help("leave `modules` out to allow every module, or name at least one"),
                 );
                 ok = false;
             }
@@ -925,16 +1245,42 @@ fn program(
         }
     };
     let ws = match &p.working_set {
-        Some(t) => v.size(&owner, "working_set", Q { file: f, path: &format!("{o}.working_set"), text: t }, true),
+        Some(t) => v.size(
+            &owner,
+            "working_set",
+            Q {
+                file: f,
+                path: &format!("{o}.working_set"),
+                text: t,
+            },
+            true,
+        ),
         None => memory,
     };
     let dirty = match &p.dirty_per_job {
-        Some(t) => v.size(&owner, "dirty_per_job", Q { file: f, path: &format!("{o}.dirty_per_job"), text: t }, true),
+        Some(t) => v.size(
+            &owner,
+            "dirty_per_job",
+            Q {
+                file: f,
+                path: &format!("{o}.dirty_per_job"),
+                text: t,
+            },
+            true,
+        ),
         None => ws,
     };
     let unavail = match &p.max_unavailability {
         Some(t) => v
-            .pos_dur(&owner, "max_unavailability", Q { file: f, path: &format!("{o}.max_unavailability"), text: t })
+            .pos_dur(
+                &owner,
+                "max_unavailability",
+                Q {
+                    file: f,
+                    path: &format!("{o}.max_unavailability"),
+                    text: t,
+                },
+            )
             .map(Some),
         None => Some(None),
     };
@@ -946,7 +1292,11 @@ fn program(
             v.err(
                 Diagnostic::error(
                     "working-set-above-memory",
-                    format!("{owner}: `working_set` {} is larger than its memory {}", units::format_size(w), units::format_size(mem)),
+                    format!(
+                        "{owner}: `working_set` {} is larger than its memory {}",
+                        units::format_size(w),
+                        units::format_size(mem)
+                    ),
                 )
                 .at(f, format!("{o}.working_set"), "larger than `memory`")
                 .also(f, format!("{o}.memory"), "the program's memory"),
@@ -960,14 +1310,22 @@ fn program(
             v.err(
                 Diagnostic::error(
                     "dirty-above-memory",
-                    format!("{owner}: `dirty_per_job` {} is larger than its memory {}", units::format_size(d), units::format_size(mem)),
+                    format!(
+                        "{owner}: `dirty_per_job` {} is larger than its memory {}",
+                        units::format_size(d),
+                        units::format_size(mem)
+                    ),
                 )
                 .at(f, format!("{o}.dirty_per_job"), "larger than `memory`")
                 .also(f, format!("{o}.memory"), "the program's memory"),
             );
             ok = false;
         }
-        let biggest = allowed.iter().filter_map(|&m| modules.get(m)).map(|m| m.memory).max();
+        let biggest = allowed
+            .iter()
+            .filter_map(|&m| modules.get(m))
+            .map(|m| m.memory)
+            .max();
         if let Some(big) = biggest
             && big > 0
             && mem > big
@@ -980,9 +1338,14 @@ fn program(
                     units::format_size(big)
                 ),
             )
-            .at(f, format!("{o}.memory"), "does not fit in any allowed module");
+            .at(
+                f,
+                format!("{o}.memory"),
+                "does not fit in any allowed module",
+            );
             let d = if explicit {
-                d.also(f, format!("{o}.modules"), "allowed modules").help("allow a larger module, or reduce the program's memory")
+                d.also(f, format!("{o}.modules"), "allowed modules")
+                    .help("allow a larger module, or reduce the program's memory")
             } else {
                 d.help("add a module with more memory, or reduce the program's memory")
             };
@@ -994,7 +1357,15 @@ fn program(
         && let Some(t) = r.timing.period()
         && u < t
     {
-        v.err(unavail_below(v.tick.clone(), &owner, u, t, "period", (f, format!("{o}.max_unavailability")), None));
+        v.err(unavail_below(
+            v.tick.clone(),
+            &owner,
+            u,
+            t,
+            "period",
+            (f, format!("{o}.max_unavailability")),
+            None,
+        ));
         ok = false;
     }
     if !ok {
@@ -1029,12 +1400,19 @@ fn unavail_below(
             tick.format(t)
         ),
     )
-    .at(at.0, at.1, format!("below the {what} of {}", tick.format(t)));
+    .at(
+        at.0,
+        at.1,
+        format!("below the {what} of {}", tick.format(t)),
+    );
     if let Some((f, p)) = also {
         d = d.also(f, p, format!("{what} set here"));
     }
     d.note("in a repeated table, consecutive completions of a program can be a whole period apart")
-        .help(format!("raise `max_unavailability` to at least {}", tick.format(t)))
+        .help(format!(
+            "raise `max_unavailability` to at least {}",
+            tick.format(t)
+        ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1056,6 +1434,36 @@ fn mode(
     let owner = format!("mode `{}`", m.name);
     let errors_before = v.diags.len();
     let mut ok = true;
+    // `major_frame` is parsed first, so that its own errors are reported even
+    // when other errors of the mode stop the checks before the frame.
+    let stated_frame = match &m.major_frame {
+        Some(t) => {
+            let q = Q {
+                file: mf,
+                path: "major_frame",
+                text: t,
+            };
+            match v.pos_dur(&owner, "major_frame", q) {
+                Some(hf) if hf > MAX_FRAME => {
+                    v.err(
+                        Diagnostic::error(
+                            "quantity-overflow",
+                            format!("{owner}: `major_frame` does not fit in 63 bits"),
+                        )
+                        .at(mf, "major_frame", "too long"),
+                    );
+                    ok = false;
+                    None
+                }
+                Some(hf) => Some(hf),
+                None => {
+                    ok = false;
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     if m.programs.is_empty() {
         v.err(
             Diagnostic::error("empty-mode", format!("{owner} runs no program"))
@@ -1072,15 +1480,29 @@ fn mode(
         let p = format!("programs[{i}]");
         match program_ix.get(name.as_str()) {
             None => {
-                v.err(undefined(mf, p, "program", name, &owner, prog_names.clone()));
+                v.err(undefined(
+                    mf,
+                    p,
+                    "program",
+                    name,
+                    &owner,
+                    prog_names.clone(),
+                ));
                 ok = false;
             }
             Some(&pid) => {
                 if let Some(&j) = first_path.get(&pid) {
                     v.err(
-                        Diagnostic::error("duplicate-in-mode", format!("{owner} lists program `{name}` twice"))
-                            .at(mf, p, "listed again")
-                            .also(mf, format!("programs[{j}]"), "first listed here"),
+                        Diagnostic::error(
+                            "duplicate-in-mode",
+                            format!("{owner} lists program `{name}` twice"),
+                        )
+                        .at(mf, p, "listed again")
+                        .also(
+                            mf,
+                            format!("programs[{j}]"),
+                            "first listed here",
+                        ),
                     );
                     ok = false;
                     continue;
@@ -1101,27 +1523,43 @@ fn mode(
         let p = format!("overrides[{i}].program");
         match program_ix.get(o.program.as_str()) {
             None => {
-                v.err(undefined(mf, p, "program", &o.program, &format!("an override in {owner}"), prog_names.clone()));
+                v.err(undefined(
+                    mf,
+                    p,
+                    "program",
+                    &o.program,
+                    &format!("an override in {owner}"),
+                    prog_names.clone(),
+                ));
                 ok = false;
             }
             Some(&pid) if !first_path.contains_key(&pid) => {
                 v.err(
                     Diagnostic::error(
                         "not-in-mode",
-                        format!("{owner} overrides program `{}`, which does not run in it", o.program),
+                        format!(
+                            "{owner} overrides program `{}`, which does not run in it",
+                            o.program
+                        ),
                     )
                     .at(mf, p, "not in this mode's `programs`")
-                    .help(format!("add `{}` to the mode's programs, or remove the override", o.program)),
+                    .help(format!(
+                        "add `{}` to the mode's programs, or remove the override",
+                        o.program
+                    )),
                 );
                 ok = false;
             }
             Some(&pid) => {
                 if let Some(&j) = override_of.get(&pid) {
                     v.err(
-                        Diagnostic::error("duplicate-override", format!("{owner} overrides program `{}` twice", o.program))
-                            .at(mf, p, "second override")
-                            .also(mf, format!("overrides[{j}]"), "first override")
-                            .help("merge the two overrides into one"),
+                        Diagnostic::error(
+                            "duplicate-override",
+                            format!("{owner} overrides program `{}` twice", o.program),
+                        )
+                        .at(mf, p, "second override")
+                        .also(mf, format!("overrides[{j}]"), "first override")
+                        .help("merge the two overrides into one"),
                     );
                     ok = false;
                 } else {
@@ -1136,7 +1574,14 @@ fn mode(
         let p = format!("pins[{i}]");
         let pid = match program_ix.get(pin.program.as_str()) {
             None => {
-                v.err(undefined(mf, format!("{p}.program"), "program", &pin.program, &format!("a pin in {owner}"), prog_names.clone()));
+                v.err(undefined(
+                    mf,
+                    format!("{p}.program"),
+                    "program",
+                    &pin.program,
+                    &format!("a pin in {owner}"),
+                    prog_names.clone(),
+                ));
                 ok = false;
                 None
             }
@@ -1144,9 +1589,16 @@ fn mode(
                 v.err(
                     Diagnostic::error(
                         "not-in-mode",
-                        format!("{owner} pins program `{}`, which does not run in it", pin.program),
+                        format!(
+                            "{owner} pins program `{}`, which does not run in it",
+                            pin.program
+                        ),
                     )
-                    .at(mf, format!("{p}.program"), "not in this mode's `programs`"),
+                    .at(
+                        mf,
+                        format!("{p}.program"),
+                        "not in this mode's `programs`",
+                    ),
                 );
                 ok = false;
                 None
@@ -1168,12 +1620,17 @@ fn mode(
             }
             Some(&mid) => Some(mid),
         };
-        let (Some(pid), Some(mid)) = (pid, module) else { continue };
+        let (Some(pid), Some(mid)) = (pid, module) else {
+            continue;
+        };
         if let Some(&j) = pin_src.get(&pid) {
             v.err(
-                Diagnostic::error("duplicate-pin", format!("{owner} pins program `{}` twice", pin.program))
-                    .at(mf, &p, "second pin")
-                    .also(mf, format!("pins[{j}]"), "first pin"),
+                Diagnostic::error(
+                    "duplicate-pin",
+                    format!("{owner} pins program `{}` twice", pin.program),
+                )
+                .at(mf, &p, "second pin")
+                .also(mf, format!("pins[{j}]"), "first pin"),
             );
             ok = false;
             continue;
@@ -1200,7 +1657,13 @@ fn mode(
             v.err(
                 Diagnostic::error(
                     "pin-core-out-of-range",
-                    format!("{owner} pins `{}` to core {c} of module `{}`, which has {} cores (0..{})", pin.program, pin.module, modules[mid].cores, modules[mid].cores.saturating_sub(1)),
+                    format!(
+                        "{owner} pins `{}` to core {c} of module `{}`, which has {} cores (0..{})",
+                        pin.program,
+                        pin.module,
+                        modules[mid].cores,
+                        modules[mid].cores.saturating_sub(1)
+                    ),
                 )
                 .at(mf, format!("{p}.core"), "no such core"),
             );
@@ -1212,7 +1675,9 @@ fn mode(
 
     // effective requirements
     let mut mode_programs = Vec::new();
-    let mut req_paths: Vec<(usize, String, Option<(usize, String)>)> = Vec::new(); // window end path, period source
+    // window end path, period source
+    type ReqPath = (usize, String, Option<(usize, String)>);
+    let mut req_paths: Vec<ReqPath> = Vec::new();
     for &pid in &members {
         let prog = programs[pid].as_ref().expect("member programs are valid");
         let cp = &prog_paths[pid];
@@ -1220,7 +1685,14 @@ fn mode(
             None => (
                 Some(prog.requirement),
                 (f, cp.window.end.clone()),
-                Some((f, if sys.programs[pid].period.is_some() { cp.period.clone() } else { cp.frequency.clone() })),
+                Some((
+                    f,
+                    if sys.programs[pid].period.is_some() {
+                        cp.period.clone()
+                    } else {
+                        cp.frequency.clone()
+                    },
+                )),
             ),
             Some(&oi) => {
                 let o = &m.overrides[oi];
@@ -1229,35 +1701,85 @@ fn mode(
                 let rate_from_override = o.period.is_some() || o.frequency.is_some();
                 let src = ReqSrc {
                     period: if rate_from_override {
-                        o.period.as_deref().map(|t| Q { file: mf, path: &op.period, text: t })
+                        o.period.as_deref().map(|t| Q {
+                            file: mf,
+                            path: &op.period,
+                            text: t,
+                        })
                     } else {
-                        c.period.as_deref().map(|t| Q { file: f, path: &cp.period, text: t })
+                        c.period.as_deref().map(|t| Q {
+                            file: f,
+                            path: &cp.period,
+                            text: t,
+                        })
                     },
                     frequency: if rate_from_override {
-                        o.frequency.as_deref().map(|t| Q { file: mf, path: &op.frequency, text: t })
+                        o.frequency.as_deref().map(|t| Q {
+                            file: mf,
+                            path: &op.frequency,
+                            text: t,
+                        })
                     } else {
-                        c.frequency.as_deref().map(|t| Q { file: f, path: &cp.frequency, text: t })
+                        c.frequency.as_deref().map(|t| Q {
+                            file: f,
+                            path: &cp.frequency,
+                            text: t,
+                        })
                     },
                     window: match &o.window {
                         Some(_) => window_src(mf, &op.window, &o.window),
                         None => window_src(f, &cp.window, &c.window),
                     },
                     wcet: Some(match &o.wcet {
-                        Some(t) => Q { file: mf, path: &op.wcet, text: t },
-                        None => Q { file: f, path: &cp.wcet, text: &c.wcet },
+                        Some(t) => Q {
+                            file: mf,
+                            path: &op.wcet,
+                            text: t,
+                        },
+                        None => Q {
+                            file: f,
+                            path: &cp.wcet,
+                            text: &c.wcet,
+                        },
                     }),
                     jitter: match &o.max_jitter {
-                        Some(t) => Some(Q { file: mf, path: &op.jitter, text: t }),
-                        None => c.max_jitter.as_deref().map(|t| Q { file: f, path: &cp.jitter, text: t }),
+                        Some(t) => Some(Q {
+                            file: mf,
+                            path: &op.jitter,
+                            text: t,
+                        }),
+                        None => c.max_jitter.as_deref().map(|t| Q {
+                            file: f,
+                            path: &cp.jitter,
+                            text: t,
+                        }),
                     },
                 };
                 let what = format!("program `{}` in {owner}", prog.name);
                 let req = resolve_req(v, &what, (mf, &op.owner), &src);
-                let end = if o.window.is_some() { (mf, op.window.end.clone()) } else { (f, cp.window.end.clone()) };
-                let period_at = if rate_from_override {
-                    Some((mf, if o.period.is_some() { op.period.clone() } else { op.frequency.clone() }))
+                let end = if o.window.is_some() {
+                    (mf, op.window.end.clone())
                 } else {
-                    Some((f, if c.period.is_some() { cp.period.clone() } else { cp.frequency.clone() }))
+                    (f, cp.window.end.clone())
+                };
+                let period_at = if rate_from_override {
+                    Some((
+                        mf,
+                        if o.period.is_some() {
+                            op.period.clone()
+                        } else {
+                            op.frequency.clone()
+                        },
+                    ))
+                } else {
+                    Some((
+                        f,
+                        if c.period.is_some() {
+                            cp.period.clone()
+                        } else {
+                            cp.frequency.clone()
+                        },
+                    ))
                 };
                 (req, end, period_at)
             }
@@ -1316,8 +1838,11 @@ fn mode(
         };
         if mslot[mid].is_some() || mode_msgs.iter().any(|&(x, _)| x == mid) {
             v.err(
-                Diagnostic::error("duplicate-in-mode", format!("{owner} lists message `{name}` twice"))
-                    .at(mf, p, "listed again"),
+                Diagnostic::error(
+                    "duplicate-in-mode",
+                    format!("{owner} lists message `{name}` twice"),
+                )
+                .at(mf, p, "listed again"),
             );
             ok = false;
             continue;
@@ -1339,7 +1864,10 @@ fn mode(
             v.err(
                 Diagnostic::error(
                     "message-endpoint-missing",
-                    format!("message `{name}` is in {owner} without {}", missing.join(" and ")),
+                    format!(
+                        "message `{name}` is in {owner} without {}",
+                        missing.join(" and ")
+                    ),
                 )
                 .at(mf, p, "its programs do not all run in this mode")
                 .help("add the missing programs to the mode, or remove the message from it"),
@@ -1361,7 +1889,11 @@ fn mode(
         }
     }
     // message timings (before H is known: periodic ones only)
-    let sender_timing = |pid: ProgramId| mode_programs[slot[pid].expect("member") as usize].requirement.timing;
+    let sender_timing = |pid: ProgramId| {
+        mode_programs[slot[pid].expect("member") as usize]
+            .requirement
+            .timing
+    };
     for &(mid, _) in &mode_msgs {
         let msg = messages[mid].as_ref().expect("valid");
         let period = msg.period.or(sender_timing(msg.from).period());
@@ -1406,13 +1938,8 @@ fn mode(
         };
     }
     let h = match (&m.major_frame, lcm) {
-        (Some(t), l) => {
-            let q = Q { file: mf, path: "major_frame", text: t };
-            let hf = v.pos_dur(&owner, "major_frame", q)?;
-            if hf > MAX_FRAME {
-                v.err(Diagnostic::error("quantity-overflow", format!("{owner}: `major_frame` does not fit in 63 bits")).at(mf, "major_frame", "too long"));
-                return None;
-            }
+        (Some(_), l) => {
+            let hf = stated_frame?;
             if let Some(l) = l
                 && hf % l != 0
             {
@@ -1437,7 +1964,9 @@ fn mode(
             v.err(
                 Diagnostic::error(
                     "no-major-frame",
-                    format!("{owner} has no periodic program or message, so it must state `major_frame`"),
+                    format!(
+                        "{owner} has no periodic program or message, so it must state `major_frame`"
+                    ),
                 )
                 .at(mf, "name", "no major frame")
                 .help("add `major_frame: \"100ms\"` (long enough for every window)"),
@@ -1461,11 +1990,18 @@ fn mode(
                         ),
                     )
                     .at(*wf, wp.clone(), format!("past the frame of {}", v.tick.format(h)))
+                    .also(
+                        mf,
+                        format!("programs[{}]", first_path.get(&mp.program).copied().unwrap_or(0)),
+                        format!("runs in this mode, whose major frame is {}", v.tick.format(h)),
+                    )
                     .help("end the window within the major frame, or set a longer `major_frame`"),
                 );
                 ok = false;
             }
-            if let Some(u) = programs[mp.program].as_ref().and_then(|p| p.max_unavailability)
+            if let Some(u) = programs[mp.program]
+                .as_ref()
+                .and_then(|p| p.max_unavailability)
                 && u < h
             {
                 v.err(unavail_below(
@@ -1474,7 +2010,10 @@ fn mode(
                     u,
                     h,
                     "major frame (it runs once per frame)",
-                    (f, format!("{}.max_unavailability", prog_paths[mp.program].owner)),
+                    (
+                        f,
+                        format!("{}.max_unavailability", prog_paths[mp.program].owner),
+                    ),
                     None,
                 ));
                 ok = false;
@@ -1507,7 +2046,10 @@ fn mode(
                     ok = false;
                     continue;
                 }
-                Timing::Periodic { period: t, window: w }
+                Timing::Periodic {
+                    period: t,
+                    window: w,
+                }
             }
             None => {
                 let w = msg.window.unwrap_or(Window { start: 0, end: h });
@@ -1538,13 +2080,17 @@ fn mode(
             Some(true) if !same => {
                 let mut parts = vec![format!(
                     "message {}",
-                    timing.period().map_or("once per frame".to_string(), |t| v.tick.format(t))
+                    timing
+                        .period()
+                        .map_or("once per frame".to_string(), |t| v.tick.format(t))
                 )];
                 for p in std::iter::once(msg.from).chain(msg.to.iter().copied()) {
                     parts.push(format!(
                         "`{}` {}",
                         sys.programs[p].name,
-                        sender_timing(p).period().map_or("once per frame".to_string(), |t| v.tick.format(t))
+                        sender_timing(p)
+                            .period()
+                            .map_or("once per frame".to_string(), |t| v.tick.format(t))
                     ));
                 }
                 v.err(
@@ -1574,15 +2120,26 @@ fn mode(
         });
     }
     // job limits
-    let jobs: u128 = mode_programs.iter().map(|mp| u128::from(mp.requirement.timing.count(h))).sum();
-    let insts: u128 = mode_messages.iter().map(|mm| u128::from(mm.timing.count(h))).sum();
+    let jobs: u128 = mode_programs
+        .iter()
+        .map(|mp| u128::from(mp.requirement.timing.count(h)))
+        .sum();
+    let insts: u128 = mode_messages
+        .iter()
+        .map(|mm| u128::from(mm.timing.count(h)))
+        .sum();
     for (what, count, entities) in [
         (
             "jobs",
             jobs,
             mode_programs
                 .iter()
-                .map(|mp| (mp.requirement.timing, format!("program `{}`", sys.programs[mp.program].name)))
+                .map(|mp| {
+                    (
+                        mp.requirement.timing,
+                        format!("program `{}`", sys.programs[mp.program].name),
+                    )
+                })
                 .collect::<Vec<_>>(),
         ),
         (
@@ -1590,7 +2147,12 @@ fn mode(
             insts,
             mode_messages
                 .iter()
-                .map(|mm| (mm.timing, format!("message `{}`", sys.messages[mm.message].name)))
+                .map(|mm| {
+                    (
+                        mm.timing,
+                        format!("message `{}`", sys.messages[mm.message].name),
+                    )
+                })
                 .collect::<Vec<_>>(),
         ),
     ] {
@@ -1602,7 +2164,10 @@ fn mode(
                 .iter()
                 .take(5)
                 .map(|(c, w, t)| {
-                    format!("{w} with period {}: {c}", t.period().map_or("-".into(), |p| v.tick.format(p)))
+                    format!(
+                        "{w} with period {}: {c}",
+                        t.period().map_or("-".into(), |p| v.tick.format(p))
+                    )
                 })
                 .collect();
             v.err(
@@ -1635,4 +2200,22 @@ fn mode(
         program_slot: slot,
         message_slot: mslot,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn closest_suggests_one_name_or_none() {
+        let names: Vec<String> = ["m1", "m2", "sensor", "logger"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(closest("sensr", &names), Some("sensor"));
+        assert_eq!(closest("loger", &names), Some("logger"));
+        // `m3` is as close to `m1` as to `m2`: no single suggestion
+        assert_eq!(closest("m3", &names), None);
+        assert_eq!(closest("display", &names), None);
+    }
 }
