@@ -14,7 +14,7 @@ fn esc(s: &str) -> String {
 }
 
 fn px(tenths: u64) -> String {
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{}", tenths / 10)
     } else {
         format!("{}.{}", tenths / 10, tenths % 10)

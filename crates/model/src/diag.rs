@@ -150,7 +150,8 @@ impl<'a> Resolver<'a> {
                 off..end.max(off)
             }
             Anchor::Path(p) => {
-                let idx = self.indexes[label.file].get_or_insert_with(|| SpanIndex::build(&src.text));
+                let idx =
+                    self.indexes[label.file].get_or_insert_with(|| SpanIndex::build(&src.text));
                 if let Some(key) = p.strip_suffix("#key") {
                     idx.key(key).or_else(|| idx.find(key))?
                 } else {
@@ -274,8 +275,11 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &[SourceFile], resolver
         let line_text = text[line_start..line_end].trim_end_matches('\r');
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{:>width$} | {}", r.line, line_text.replace('\t', " "));
-        let under_start = text[line_start..r.span.start.max(line_start)].chars().count();
-        let under_len = text[r.span.start.min(line_end)..r.span.end.min(line_end).max(r.span.start.min(line_end))]
+        let under_start = text[line_start..r.span.start.max(line_start)]
+            .chars()
+            .count();
+        let under_len = text
+            [r.span.start.min(line_end)..r.span.end.min(line_end).max(r.span.start.min(line_end))]
             .chars()
             .count()
             .max(1);

@@ -106,10 +106,18 @@ impl Network {
     /// The hop for direction id `d` (see [`Hop::dir_id`]).
     pub fn direction(&self, d: usize) -> Hop {
         let l = &self.links[d / 2];
-        if d % 2 == 0 {
-            Hop { link: d / 2, from: l.a, to: l.b }
+        if d.is_multiple_of(2) {
+            Hop {
+                link: d / 2,
+                from: l.a,
+                to: l.b,
+            }
         } else {
-            Hop { link: d / 2, from: l.b, to: l.a }
+            Hop {
+                link: d / 2,
+                from: l.b,
+                to: l.a,
+            }
         }
     }
 
@@ -152,7 +160,10 @@ impl Network {
                 if let Some(i) = out.iter().position(|th| th.hop == hop) {
                     parent_idx = Some(i);
                 } else {
-                    out.push(TreeHop { hop, parent: parent_idx });
+                    out.push(TreeHop {
+                        hop,
+                        parent: parent_idx,
+                    });
                     parent_idx = Some(out.len() - 1);
                 }
             }
@@ -242,7 +253,11 @@ fn routing_tree(
                 }
             }
         }
-        parent[v] = best.map(|(u, link)| Hop { link, from: u, to: v });
+        parent[v] = best.map(|(u, link)| Hop {
+            link,
+            from: u,
+            to: v,
+        });
     }
     (parent, dist)
 }
@@ -252,10 +267,18 @@ mod tests {
     use super::*;
 
     fn node(name: &str, module: Option<usize>) -> Node {
-        Node { name: name.into(), module }
+        Node {
+            name: name.into(),
+            module,
+        }
     }
     fn link(a: usize, b: usize) -> Link {
-        Link { a, b, bandwidth: 100_000_000, latency: 5 }
+        Link {
+            a,
+            b,
+            bandwidth: 100_000_000,
+            latency: 5,
+        }
     }
 
     /// cm0, cm1, cm2 each linked to swB and swA; swA–swB linked.
@@ -267,7 +290,14 @@ mod tests {
             node("swB", None),
             node("swA", None),
         ];
-        let links = vec![link(0, 3), link(0, 4), link(1, 3), link(1, 4), link(2, 4), link(3, 4)];
+        let links = vec![
+            link(0, 3),
+            link(0, 4),
+            link(1, 3),
+            link(1, 4),
+            link(2, 4),
+            link(3, 4),
+        ];
         Network::new(nodes, links)
     }
 
@@ -285,7 +315,11 @@ mod tests {
     #[test]
     fn modules_do_not_forward() {
         // cm0 - cm1 - cm2 in a line: cm0 cannot reach cm2 through cm1.
-        let nodes = vec![node("cm0", Some(0)), node("cm1", Some(1)), node("cm2", Some(2))];
+        let nodes = vec![
+            node("cm0", Some(0)),
+            node("cm1", Some(1)),
+            node("cm2", Some(2)),
+        ];
         let n = Network::new(nodes, vec![link(0, 1), link(1, 2)]);
         assert!(n.connected(0, 1));
         assert!(!n.connected(0, 2));

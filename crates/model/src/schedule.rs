@@ -58,7 +58,8 @@ impl Schedule {
     /// that equal schedules serialize to equal bytes.
     pub fn canonicalize(&mut self) {
         self.placement.sort();
-        self.jobs.sort_by(|a, b| (&a.program, a.index).cmp(&(&b.program, b.index)));
+        self.jobs
+            .sort_by(|a, b| (&a.program, a.index).cmp(&(&b.program, b.index)));
         self.transmissions
             .sort_by(|a, b| (&a.message, a.index).cmp(&(&b.message, b.index)));
     }

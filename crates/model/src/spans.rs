@@ -165,7 +165,10 @@ impl Scanner<'_> {
             Some(b'"') => self.string(),
             Some(b'r') if matches!(self.b.get(self.i + 1), Some(b'#') | Some(b'"')) => {
                 if self.b.get(self.i + 1) == Some(&b'#')
-                    && self.b.get(self.i + 2).is_some_and(|c| c.is_ascii_alphabetic())
+                    && self
+                        .b
+                        .get(self.i + 2)
+                        .is_some_and(|c| c.is_ascii_alphabetic())
                 {
                     self.ident();
                 } else {
@@ -229,7 +232,10 @@ impl Scanner<'_> {
         self.skip_trivia();
         // Is it `ident :` ?
         let save = self.i;
-        let is_struct = if self.peek().is_some_and(|c| c.is_ascii_alphabetic() || c == b'_') {
+        let is_struct = if self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        {
             self.ident();
             self.skip_trivia();
             let r = self.peek() == Some(b':') && self.b.get(self.i + 1) != Some(&b':');

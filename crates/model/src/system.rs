@@ -220,11 +220,19 @@ pub struct Mode {
 impl Mode {
     /// The mode-local index of a program, if it runs in this mode.
     pub fn slot(&self, program: ProgramId) -> Option<usize> {
-        self.program_slot.get(program).copied().flatten().map(|s| s as usize)
+        self.program_slot
+            .get(program)
+            .copied()
+            .flatten()
+            .map(|s| s as usize)
     }
     /// The mode-local index of a message, if it runs in this mode.
     pub fn message_slot(&self, message: MessageId) -> Option<usize> {
-        self.message_slot.get(message).copied().flatten().map(|s| s as usize)
+        self.message_slot
+            .get(message)
+            .copied()
+            .flatten()
+            .map(|s| s as usize)
     }
     /// Whether the program runs in this mode.
     pub fn has_program(&self, program: ProgramId) -> bool {
@@ -232,6 +240,9 @@ impl Mode {
     }
     /// Jobs of a mode program in one frame.
     pub fn jobs_of(&self, slot: usize) -> u64 {
-        self.programs[slot].requirement.timing.count(self.major_frame)
+        self.programs[slot]
+            .requirement
+            .timing
+            .count(self.major_frame)
     }
 }

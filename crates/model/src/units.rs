@@ -17,7 +17,10 @@ pub enum UnitError {
     /// Digits without a unit.
     MissingUnit { expected: &'static str },
     /// A unit that this kind of quantity does not know.
-    UnknownUnit { unit: String, expected: &'static str },
+    UnknownUnit {
+        unit: String,
+        expected: &'static str,
+    },
     /// The value does not fit in 64 bits.
     Overflow,
     /// A duration or frequency that is not a whole number of ticks.
@@ -162,7 +165,10 @@ fn duration_ns(text: &str) -> Result<(u128, u128), UnitError> {
             });
         }
     };
-    let num = d.mantissa.checked_mul(ns_per_unit).ok_or(UnitError::Overflow)?;
+    let num = d
+        .mantissa
+        .checked_mul(ns_per_unit)
+        .ok_or(UnitError::Overflow)?;
     Ok((num, pow10(d.scale)))
 }
 
@@ -317,7 +323,7 @@ pub fn parse_size(text: &str) -> Result<u64, UnitError> {
 /// Formats a byte count exactly: with a binary unit where it divides, else in bytes.
 pub fn format_size(bytes: u64) -> String {
     for (unit, per) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if bytes >= per && bytes % per == 0 {
+        if bytes >= per && bytes.is_multiple_of(per) {
             return format!("{}{unit}", bytes / per);
         }
     }
@@ -328,7 +334,7 @@ pub fn format_size(bytes: u64) -> String {
 pub fn format_size_short(bytes: u64) -> String {
     for (unit, per) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
         if bytes >= per {
-            if bytes % per == 0 {
+            if bytes.is_multiple_of(per) {
                 return format!("{}{unit}", bytes / per);
             }
             let tenths = u128::from(bytes) * 10 / u128::from(per);
@@ -360,7 +366,10 @@ pub fn parse_bandwidth(text: &str) -> Result<u64, UnitError> {
             });
         }
     };
-    let num = d.mantissa.checked_mul(bits_per).ok_or(UnitError::Overflow)?;
+    let num = d
+        .mantissa
+        .checked_mul(bits_per)
+        .ok_or(UnitError::Overflow)?;
     let den = pow10(d.scale);
     if num % den != 0 {
         return Err(UnitError::NotWholeBits);
@@ -370,8 +379,12 @@ pub fn parse_bandwidth(text: &str) -> Result<u64, UnitError> {
 
 /// Formats bits per second (`"100Mbit/s"`).
 pub fn format_bandwidth(bps: u64) -> String {
-    for (unit, per) in [("Gbit/s", 1_000_000_000u64), ("Mbit/s", 1_000_000), ("kbit/s", 1_000)] {
-        if bps >= per && bps % per == 0 {
+    for (unit, per) in [
+        ("Gbit/s", 1_000_000_000u64),
+        ("Mbit/s", 1_000_000),
+        ("kbit/s", 1_000),
+    ] {
+        if bps >= per && bps.is_multiple_of(per) {
             return format!("{}{unit}", bps / per);
         }
     }
@@ -407,16 +420,31 @@ mod tests {
             t.duration("1500ns"),
             Err(UnitError::NotWholeTicks { .. })
         ));
-        assert!(matches!(t.duration("5"), Err(UnitError::MissingUnit { .. })));
+        assert!(matches!(
+            t.duration("5"),
+            Err(UnitError::MissingUnit { .. })
+        ));
         assert!(matches!(
             t.duration("5min"),
             Err(UnitError::UnknownUnit { .. })
         ));
         assert_eq!(t.duration("-5ms"), Err(UnitError::Negative));
-        assert!(matches!(t.duration("5 ms"), Err(UnitError::Malformed { .. })));
-        assert!(matches!(t.duration("1e3ms"), Err(UnitError::Malformed { .. })));
-        assert!(matches!(t.duration(".5ms"), Err(UnitError::Malformed { .. })));
-        assert!(matches!(t.duration("5.ms"), Err(UnitError::Malformed { .. })));
+        assert!(matches!(
+            t.duration("5 ms"),
+            Err(UnitError::Malformed { .. })
+        ));
+        assert!(matches!(
+            t.duration("1e3ms"),
+            Err(UnitError::Malformed { .. })
+        ));
+        assert!(matches!(
+            t.duration(".5ms"),
+            Err(UnitError::Malformed { .. })
+        ));
+        assert!(matches!(
+            t.duration("5.ms"),
+            Err(UnitError::Malformed { .. })
+        ));
         assert_eq!(
             t.duration("99999999999999999999999999s"),
             Err(UnitError::Overflow)

@@ -53,6 +53,9 @@ struct Q<'a> {
 struct V {
     diags: Vec<Diagnostic>,
     tick: Tick,
+    /// Programs whose `max_unavailability` was already reported below a
+    /// period, so that one bad bound gives one error, not one per mode.
+    unavail_reported: std::collections::BTreeSet<ProgramId>,
 }
 
 impl V {
@@ -411,6 +414,9 @@ fn resolve_req(v: &mut V, what: &str, owner: (usize, &str), r: &ReqSrc) -> Optio
 
 /// Checked least common multiple within 63 bits.
 pub fn checked_lcm(a: u64, b: u64) -> Option<u64> {
+    if a == 0 || b == 0 {
+        return None;
+    }
     let g = num_integer::gcd(a, b);
     let l = (a / g).checked_mul(b)?;
     (l <= MAX_FRAME).then_some(l)
@@ -444,9 +450,14 @@ pub fn validate_partial(
             .any(|b| b.as_deref().is_none_or(|b| b == name))
     };
     let f = sys_file;
+    // Job and instance indices are 32-bit.
+    let limits = Limits {
+        max_jobs: limits.max_jobs.min(u64::from(u32::MAX)),
+    };
     let mut v = V {
         diags: Vec::new(),
         tick: Tick::micro(),
+        unavail_reported: Default::default(),
     };
     if let Some(t) = &sys.tick {
         match Tick::parse(t) {
@@ -735,7 +746,8 @@ pub fn validate_partial(
                 },
             )
             .unwrap_or(0),
-        None => v.tick.duration("20us").unwrap_or(0),
+        // 20 µs, rounded up to whole ticks
+        None => 20_000u64.div_ceil(v.tick.ns),
     };
     let migration = MigrationParams {
         page_size,
@@ -1353,21 +1365,8 @@ fn program(
             ok = false;
         }
     }
-    if let (Some(r), Some(Some(u))) = (req, unavail)
-        && let Some(t) = r.timing.period()
-        && u < t
-    {
-        v.err(unavail_below(
-            v.tick.clone(),
-            &owner,
-            u,
-            t,
-            "period",
-            (f, format!("{o}.max_unavailability")),
-            None,
-        ));
-        ok = false;
-    }
+    // `max_unavailability` is checked against the effective period in
+    // every mode the program runs in (an override may change the period).
     if !ok {
         return None;
     }
@@ -1670,6 +1669,26 @@ fn mode(
             ok = false;
             continue;
         }
+        if let Some(prog) = &programs[pid]
+            && prog.memory > modules[mid].memory
+        {
+            v.err(
+                Diagnostic::error(
+                    "program-too-large",
+                    format!(
+                        "{owner} pins `{}` to module `{}`, which has {} of memory; the program needs {}",
+                        pin.program,
+                        pin.module,
+                        units::format_size(modules[mid].memory),
+                        units::format_size(prog.memory)
+                    ),
+                )
+                .at(mf, format!("{p}.module"), "too small for this program")
+                .help("pin it to a module with enough memory, or reduce the program's memory"),
+            );
+            ok = false;
+            continue;
+        }
         pin_of.insert(pid, (mid, pin.core.map(|c| c as u32)));
     }
 
@@ -1790,7 +1809,7 @@ fn mode(
         };
         if let (Some(u), Some(t)) = (prog.max_unavailability, req.timing.period())
             && u < t
-            && override_of.contains_key(&pid)
+            && v.unavail_reported.insert(pid)
         {
             v.err(unavail_below(
                 v.tick.clone(),
