@@ -25,8 +25,18 @@ fn validate_iss_prints_six_modes() {
     let o = seamless(&["validate", "modes/iss"]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    for m in ["standard", "microgravity", "rendezvous_docking", "spacewalk", "survival", "evacuation"] {
-        assert!(out.contains(&format!("mode `{m}`")), "missing mode {m} in:\n{out}");
+    for m in [
+        "standard",
+        "microgravity",
+        "rendezvous_docking",
+        "spacewalk",
+        "survival",
+        "evacuation",
+    ] {
+        assert!(
+            out.contains(&format!("mode `{m}`")),
+            "missing mode {m} in:\n{out}"
+        );
     }
     assert!(out.contains("processor demand"));
 }
@@ -53,7 +63,14 @@ fn expand_json_has_every_job() {
     assert_eq!(modes[0]["mode"], "cruise");
     assert_eq!(modes[0]["major_frame"], 40_000);
     assert_eq!(modes[0]["jobs"].as_array().unwrap().len(), 5);
-    let ron = seamless(&["expand", "modes/tutorial", "--mode", "landing", "--format", "ron"]);
+    let ron = seamless(&[
+        "expand",
+        "modes/tutorial",
+        "--mode",
+        "landing",
+        "--format",
+        "ron",
+    ]);
     assert_eq!(code(&ron), 0);
     assert!(text(&ron.stdout).contains("landing_gear"));
 }
@@ -66,12 +83,23 @@ fn generate_is_deterministic_and_valid() {
     let b = dir.path().join("y").join("sys");
     for d in [&a, &b] {
         let o = seamless(&[
-            "generate", "--programs", "30", "--modules", "5", "--seed", "7", "--out", d.to_str().unwrap(),
+            "generate",
+            "--programs",
+            "30",
+            "--modules",
+            "5",
+            "--seed",
+            "7",
+            "--out",
+            d.to_str().unwrap(),
         ]);
         assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     }
     for f in ["system.ron", "mode0.ron", "mode1.ron"] {
-        let (x, y) = (std::fs::read_to_string(a.join(f)).unwrap(), std::fs::read_to_string(b.join(f)).unwrap());
+        let (x, y) = (
+            std::fs::read_to_string(a.join(f)).unwrap(),
+            std::fs::read_to_string(b.join(f)).unwrap(),
+        );
         assert!(x == y, "{f} differs between two runs with the same seed");
     }
     let o = seamless(&["validate", a.to_str().unwrap()]);
@@ -92,23 +120,39 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 fn schedule_then_verify_the_iss() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = seamless(&["schedule", "modes/iss", "--out", out.to_str().unwrap(), "--svg"]);
+    let o = seamless(&[
+        "schedule",
+        "modes/iss",
+        "--out",
+        out.to_str().unwrap(),
+        "--svg",
+    ]);
     assert_eq!(code(&o), 0, "{}\n{}", text(&o.stdout), text(&o.stderr));
     let files = json_files(&out);
     assert_eq!(files.len(), 6, "{files:?}");
     for f in &files {
-        let svg = f.with_file_name(f.file_name().unwrap().to_str().unwrap().replace(".schedule.json", ".svg"));
+        let svg = f.with_file_name(
+            f.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .replace(".schedule.json", ".svg"),
+        );
         assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
     }
     let mut args = vec!["verify", "modes/iss"];
-    let names: Vec<String> = files.iter().map(|f| f.to_str().unwrap().to_string()).collect();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.to_str().unwrap().to_string())
+        .collect();
     args.extend(names.iter().map(String::as_str));
     let o = seamless(&args);
     assert_eq!(code(&o), 0, "{}", text(&o.stdout));
 
     // A hand-broken copy: move one job of the standard mode by one tick.
     let std_file = out.join("standard.schedule.json");
-    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&std_file).unwrap()).unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&std_file).unwrap()).unwrap();
     let job = &mut doc["jobs"][0];
     let end = job["end"].as_u64().unwrap();
     job["end"] = serde_json::json!(end + 1);
@@ -121,7 +165,10 @@ fn schedule_then_verify_the_iss() {
     // Not a schedule at all: an input error.
     let junk = dir.path().join("junk.json");
     std::fs::write(&junk, "{\"hello\": 1}").unwrap();
-    assert_eq!(code(&seamless(&["verify", "modes/iss", junk.to_str().unwrap()])), 2);
+    assert_eq!(
+        code(&seamless(&["verify", "modes/iss", junk.to_str().unwrap()])),
+        2
+    );
 }
 
 #[test]
@@ -134,4 +181,36 @@ fn schedule_one_mode_to_stdout() {
     assert!(text(&o.stderr).contains("verified"));
     // Several modes need --out.
     assert_eq!(code(&seamless(&["schedule", "modes/tutorial"])), 2);
+}
+
+#[test]
+fn validate_reports_failing_necessary_conditions_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("system.ron"),
+        r#"System(name: "over", modules: [Module(name: "m", cores: 1, memory: "64MiB")],
+           programs: [
+             Program(name: "a", memory: "1MiB", wcet: "15ms", period: "20ms"),
+             Program(name: "b", memory: "1MiB", wcet: "15ms", period: "20ms"),
+           ])"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("only.ron"),
+        r#"Mode(name: "only", programs: ["a", "b"])"#,
+    )
+    .unwrap();
+    let o = seamless(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}{}", text(&o.stdout), text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("necessary conditions that fail"), "{out}");
+    assert!(out.contains('a') && out.contains('b'));
+    // scheduling it is a finding too, with the same explanation
+    let o = seamless(&["schedule", dir.path().to_str().unwrap(), "--mode", "only"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        text(&o.stderr).contains("no schedule"),
+        "{}",
+        text(&o.stderr)
+    );
 }

@@ -67,8 +67,10 @@ pub fn mode_demand(system: &System, mode: usize) -> (u128, u128, u32) {
     (demand, h * u128::from(cores), cores)
 }
 
-/// The summary `seamless validate` prints.
-pub fn validation(system: &System, files: &[SourceFile]) -> String {
+/// The summary `seamless validate` prints, and whether some necessary
+/// condition of feasibility already fails.
+pub fn validation(system: &System, files: &[SourceFile]) -> (String, bool) {
+    let mut failed = false;
     let mut s = String::new();
     let cores: u32 = system.modules.iter().map(|m| m.cores).sum();
     let memory: u64 = system.modules.iter().map(|m| m.memory).sum();
@@ -136,8 +138,32 @@ pub fn validation(system: &System, files: &[SourceFile]) -> String {
             ),
         };
         let _ = writeln!(s, "  network demand     {net}");
+        let findings = seamless_synth::necessary_conditions(system, mi);
+        if findings.is_empty() {
+            let _ = writeln!(
+                s,
+                "  necessary conditions: hold (demand, memory, idle-network message times, strictly periodic pairs)"
+            );
+        } else {
+            failed = true;
+            let _ = writeln!(
+                s,
+                "  necessary conditions that fail ({}): no schedule can exist",
+                findings.len()
+            );
+            for f in &findings {
+                let text = f.explain(system);
+                let mut lines = text.trim_end().lines();
+                if let Some(first) = lines.next() {
+                    let _ = writeln!(s, "    - {first}");
+                }
+                for l in lines {
+                    let _ = writeln!(s, "      {l}");
+                }
+            }
+        }
     }
-    s
+    (s, failed)
 }
 
 #[derive(Debug, Serialize)]

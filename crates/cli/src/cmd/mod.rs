@@ -50,9 +50,9 @@ pub fn load_system(dir: &Path, limits: Limits) -> Result<(System, Vec<SourceFile
 
 pub fn validate(out: &mut dyn Write, dir: &Path, limits: Limits) -> Result<i32, Failure> {
     let (system, files) = load_system(dir, limits)?;
-    let text = report::validation(&system, &files);
+    let (text, failed) = report::validation(&system, &files);
     out.write_all(text.as_bytes())?;
-    Ok(EXIT_OK)
+    Ok(if failed { crate::EXIT_FINDING } else { EXIT_OK })
 }
 
 pub fn expand(
