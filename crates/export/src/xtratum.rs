@@ -1,0 +1,290 @@
+//! XtratuM `SystemDescription` cyclic plans (XM_CF, xm-3.x namespace).
+
+use std::collections::BTreeMap;
+
+use seamless_model::System;
+use seamless_model::schedule::Schedule;
+
+use crate::ReadWindow;
+use crate::decimal::{millis, ns_to_ticks, parse_time, ticks_to_ns};
+use crate::view::{ModuleView, build};
+use crate::xml::{Element, Writer, parse};
+
+/// The XtratuM configuration namespace written on `SystemDescription`.
+pub const XM_NAMESPACE: &str = "http://www.xtratum.org/xm-3.x";
+
+fn system_description(system: &System, view: &ModuleView, depth: usize) -> String {
+    let tick = system.tick.ns;
+    let ms = |t: u64| millis(ticks_to_ns(t, tick));
+    let module = &system.modules[view.module];
+    // partition ids: 0.. over the programs on this module, catalogue order
+    let pid: BTreeMap<usize, usize> = view
+        .programs
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (p, i))
+        .collect();
+    let mut w = Writer::fragment(depth);
+    w.open(
+        "SystemDescription",
+        &[
+            ("xmlns", XM_NAMESPACE.into()),
+            ("version", "1.0.0".into()),
+            ("name", module.name.clone()),
+        ],
+    );
+    w.comment(&format!(
+        "computing module `{}` of system `{}`; one Processor per core, one Plan per mode \
+         (Plan id = the mode's index), one Slot per job. Processor frequency, memory layout, \
+         devices, the hypervisor section and partition memory areas are left to the integrator.",
+        module.name, system.name
+    ));
+    w.open("HwDescription", &[]);
+    w.open("ProcessorTable", &[]);
+    for core in 0..module.cores {
+        w.open("Processor", &[("id", core.to_string())]);
+        w.open("CyclicPlanTable", &[]);
+        for mv in &view.modes {
+            w.comment(&format!("mode `{}`", system.modes[mv.mode].name));
+            w.open(
+                "Plan",
+                &[
+                    ("id", mv.mode.to_string()),
+                    ("majorFrame", ms(mv.major_frame)),
+                ],
+            );
+            let mut slots: Vec<(u64, u64, usize)> = Vec::new();
+            for part in &mv.parts {
+                for &(c, start, end) in &part.jobs {
+                    if c == core {
+                        slots.push((start, end, pid.get(&part.program).copied().unwrap_or(0)));
+                    }
+                }
+            }
+            slots.sort();
+            for (i, (start, end, p)) in slots.into_iter().enumerate() {
+                w.empty(
+                    "Slot",
+                    &[
+                        ("id", i.to_string()),
+                        ("start", ms(start)),
+                        ("duration", ms(end - start)),
+                        ("partitionId", p.to_string()),
+                    ],
+                );
+            }
+            w.close("Plan");
+        }
+        w.close("CyclicPlanTable");
+        w.close("Processor");
+    }
+    w.close("ProcessorTable");
+    w.close("HwDescription");
+    w.open("PartitionTable", &[]);
+    for (i, &p) in view.programs.iter().enumerate() {
+        w.empty(
+            "Partition",
+            &[
+                ("id", i.to_string()),
+                ("name", system.programs[p].name.clone()),
+            ],
+        );
+    }
+    w.close("PartitionTable");
+    w.close("SystemDescription");
+    w.finish()
+}
+
+/// One standalone XtratuM `SystemDescription` per computing module (in
+/// `System::modules` order): `(module name, XML)`. See [`xtratum`].
+pub fn xtratum_modules(system: &System, schedules: &[Schedule]) -> Vec<(String, String)> {
+    let views = build(system, schedules, &[]);
+    views
+        .modules
+        .iter()
+        .map(|v| {
+            let mut w = Writer::new();
+            for n in &views.notes {
+                w.comment(n);
+            }
+            w.raw(&system_description(system, v, 0));
+            (system.modules[v.module].name.clone(), w.finish())
+        })
+        .collect()
+}
+
+/// The XtratuM export of every computing module in one document: root
+/// `XtratuM_Modules` (attributes `system` and `tick`, the model's tick),
+/// first one `Mode plan=".." name=".."` per mode (XtratuM plans carry only
+/// a number), then one `SystemDescription` (namespace [`XM_NAMESPACE`],
+/// `name` = the module) per computing module, each exactly what
+/// [`xtratum_modules`] writes for it.
+///
+/// Per module: `HwDescription/ProcessorTable` with one `Processor id=".."`
+/// per core, each with a `CyclicPlanTable` holding one `Plan id=".."
+/// majorFrame=".."` per mode (id = the mode's index; all cores of a module
+/// have the same plans) with one `Slot id=".." start=".." duration=".."
+/// partitionId=".."` per job on that core (ids from 0 in time order), and a
+/// `PartitionTable` with one `Partition id=".." name=".."` per program that
+/// runs on the module in any mode (ids from 0, in catalogue order). Times
+/// are exact decimal milliseconds from integer ticks (`"2.5ms"`,
+/// `"0.001ms"`). Never fails: what does not resolve against the system is
+/// left out and listed in a comment.
+pub fn xtratum(system: &System, schedules: &[Schedule]) -> String {
+    let views = build(system, schedules, &[]);
+    let mut w = Writer::new();
+    w.comment(
+        "XtratuM cyclic plans generated by seamless, one SystemDescription per computing module",
+    );
+    for n in &views.notes {
+        w.comment(n);
+    }
+    w.open(
+        "XtratuM_Modules",
+        &[
+            ("system", system.name.clone()),
+            ("tick", system.tick.text.clone()),
+        ],
+    );
+    let mut modes: Vec<usize> = views
+        .modules
+        .iter()
+        .flat_map(|m| m.modes.iter().map(|x| x.mode))
+        .collect();
+    modes.sort_unstable();
+    modes.dedup();
+    for m in modes {
+        w.empty(
+            "Mode",
+            &[
+                ("plan", m.to_string()),
+                ("name", system.modes[m].name.clone()),
+            ],
+        );
+    }
+    for v in &views.modules {
+        w.raw(&system_description(system, v, 1));
+    }
+    w.close("XtratuM_Modules");
+    w.finish()
+}
+
+fn read_description(
+    d: &Element,
+    tick_ns: u64,
+    mode_names: &BTreeMap<String, String>,
+    out: &mut Vec<ReadWindow>,
+) -> Result<(), String> {
+    let module = d.req("name")?;
+    let mut partitions: BTreeMap<String, String> = BTreeMap::new();
+    for t in d.children_named("PartitionTable") {
+        for p in t.children_named("Partition") {
+            let id = p.req("id")?.to_string();
+            if partitions
+                .insert(id.clone(), p.req("name")?.to_string())
+                .is_some()
+            {
+                return Err(format!("partition id {id} twice in `{module}`"));
+            }
+        }
+    }
+    let ticks = |e: &Element, attr: &str| -> Result<u64, String> {
+        let ns = parse_time(e.req(attr)?).map_err(|x| format!("{attr}: {x}"))?;
+        ns_to_ticks(ns, tick_ns).map_err(|x| format!("{attr}: {x}"))
+    };
+    for hw in d.children_named("HwDescription") {
+        for table in hw.children_named("ProcessorTable") {
+            for proc in table.children_named("Processor") {
+                let core: u32 = proc.req("id")?.parse().map_err(|_| {
+                    format!(
+                        "Processor id `{}` is not a number",
+                        proc.attr("id").unwrap_or("")
+                    )
+                })?;
+                for cpt in proc.children_named("CyclicPlanTable") {
+                    for plan in cpt.children_named("Plan") {
+                        let id = plan.req("id")?;
+                        let mode = mode_names
+                            .get(id)
+                            .cloned()
+                            .unwrap_or_else(|| id.to_string());
+                        let h = ticks(plan, "majorFrame")?;
+                        for slot in plan.children_named("Slot") {
+                            let start = ticks(slot, "start")?;
+                            let duration = ticks(slot, "duration")?;
+                            if duration == 0 || start.checked_add(duration).is_none_or(|e| e > h) {
+                                return Err(format!(
+                                    "slot {} of plan {id} on processor {core} of `{module}` lies outside the major frame",
+                                    slot.attr("id").unwrap_or("?")
+                                ));
+                            }
+                            let pid = slot.req("partitionId")?;
+                            let partition = partitions.get(pid).ok_or_else(|| {
+                                format!("slot names unknown partition {pid} in `{module}`")
+                            })?;
+                            out.push(ReadWindow {
+                                module: module.to_string(),
+                                mode: mode.clone(),
+                                core,
+                                partition: partition.clone(),
+                                start_ticks: start,
+                                duration_ticks: duration,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the slots of a document written by [`xtratum`] (root
+/// `XtratuM_Modules`, whose `tick` gives the tick and whose `Mode` entries
+/// name the plans), sorted. A bare `SystemDescription` carries no tick: read
+/// it with [`read_xtratum_with_tick`].
+pub fn read_xtratum(xml: &str) -> Result<Vec<ReadWindow>, String> {
+    let root = parse(xml).map_err(|e| e.to_string())?;
+    if root.name != "XtratuM_Modules" {
+        return Err(format!(
+            "root <{}>: expected <XtratuM_Modules tick=...> (read a single SystemDescription with read_xtratum_with_tick)",
+            root.name
+        ));
+    }
+    let tick = parse_time(root.req("tick")?).map_err(|e| format!("tick: {e}"))?;
+    let tick = u64::try_from(tick)
+        .ok()
+        .filter(|&t| t > 0)
+        .ok_or("tick: not a positive number of nanoseconds")?;
+    read_xtratum_with_tick(xml, tick)
+}
+
+/// Reads the slots of an XtratuM document (a bare `SystemDescription`, whose
+/// modes are then the plan ids, or an `XtratuM_Modules` collection), with
+/// times converted exactly to ticks of `tick_ns` nanoseconds. Sorted.
+pub fn read_xtratum_with_tick(xml: &str, tick_ns: u64) -> Result<Vec<ReadWindow>, String> {
+    if tick_ns == 0 {
+        return Err("zero tick".into());
+    }
+    let root = parse(xml).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    match root.name.as_str() {
+        "SystemDescription" => read_description(&root, tick_ns, &BTreeMap::new(), &mut out)?,
+        "XtratuM_Modules" => {
+            let mut names = BTreeMap::new();
+            for m in root.children_named("Mode") {
+                names.insert(m.req("plan")?.to_string(), m.req("name")?.to_string());
+            }
+            for d in root.children_named("SystemDescription") {
+                read_description(d, tick_ns, &names, &mut out)?;
+            }
+        }
+        other => {
+            return Err(format!(
+                "root <{other}> is not an XtratuM system description"
+            ));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
