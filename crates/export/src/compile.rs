@@ -312,11 +312,8 @@ fn resolve_plan(
                 )));
             };
             let jobs = b.jobs_of(p);
-            let n = jobs.len() as u64;
-            let Some(job) = (n > 0)
-                .then(|| jobs.get((index % n.max(1)) as usize))
-                .flatten()
-            else {
+            let n = (jobs.len() as u64).max(1);
+            let Some(job) = jobs.get((index % n) as usize) else {
                 return Err(invalid(format!("`{program}` has no job in `{}`", plan.to)));
             };
             let f = index / n;

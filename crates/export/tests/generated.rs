@@ -8,6 +8,60 @@ use proptest::prelude::*;
 use seamless_export::{arinc653, compile, expected_windows, read_arinc653, read_xtratum, xtratum};
 use seamless_gen::{GenParams, feasible};
 use seamless_model::plan::Plan;
+use seamless_model::schedule::Schedule;
+use seamless_runtime::{Dispatcher, Event, SwitchOutcome};
+use seamless_tables::Tables;
+
+/// Dispatches one module's table through the switch `plan` (requested at
+/// `r`) and checks every job start against the two schedules: the old
+/// table until `S`, the new one from `b_start`. Returns `S`.
+fn dispatch(
+    bytes: &[u8],
+    module: &str,
+    a: &Schedule,
+    b: &Schedule,
+    ids: (u16, u16),
+    r: u64,
+) -> u64 {
+    let t = Tables::parse(bytes).unwrap();
+    let mut d: Dispatcher<'_, 4> = Dispatcher::new(t, ids.0).unwrap();
+    let p = match d.request_switch(ids.1, r).unwrap() {
+        SwitchOutcome::Planned(p) => p,
+        o => panic!("{o:?}"),
+    };
+    let until = p.b_start + 2 * b.major_frame;
+    let mut got = Vec::new();
+    let mut now = 0;
+    while now < until {
+        d.tick_with(now, |e| {
+            if let Event::JobStart { core, program, .. } = e {
+                got.push((
+                    now,
+                    core as u32,
+                    t.program_name(program).unwrap().to_string(),
+                ));
+            }
+        })
+        .unwrap();
+        now = d.next_boundary(now).unwrap();
+    }
+    let mut want = Vec::new();
+    for (sched, origin, end) in [(a, 0, p.switch_point), (b, p.b_start, until)] {
+        let mut base = origin;
+        while base < end {
+            for j in sched.jobs.iter().filter(|j| j.module == module) {
+                if base + j.start < end {
+                    want.push((base + j.start, j.core, j.program.clone()));
+                }
+            }
+            base += sched.major_frame;
+        }
+    }
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "module {module}");
+    p.switch_point
+}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
@@ -47,5 +101,22 @@ proptest! {
         let want = expected_windows(&schedules);
         prop_assert_eq!(read_arinc653(&arinc653(&system, &schedules, &plans)).unwrap(), want.clone());
         prop_assert_eq!(read_xtratum(&xtratum(&system, &schedules)).unwrap(), want);
+
+        // every module's dispatcher takes the first plan at the same S and
+        // runs exactly the two tables around it
+        if let Some(plan) = plans.first() {
+            let a = by_mode(&plan.from);
+            let b = by_mode(&plan.to);
+            let ids = (
+                system.mode_by_name(&plan.from).unwrap() as u16,
+                system.mode_by_name(&plan.to).unwrap() as u16,
+            );
+            let r = seed % a.major_frame;
+            let points: Vec<u64> = compiled
+                .iter()
+                .map(|(name, bytes)| dispatch(bytes, name, a, b, ids, r))
+                .collect();
+            prop_assert!(points.iter().all(|&s| s == points[0] && s >= r && s % a.major_frame == 0));
+        }
     }
 }

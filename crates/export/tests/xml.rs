@@ -259,3 +259,75 @@ proptest! {
         }
     }
 }
+
+/// A third mode, taxi (fc and nav on m1, like landing): entering landing,
+/// nav arrives from m2 out of cruise but continues out of taxi.
+#[test]
+fn disagreeing_transitions_take_the_strongest_action() {
+    let mut files =
+        dir_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mini"));
+    files.push(seamless_model::diag::SourceFile {
+        name: "taxi.ron".into(),
+        text: r#"Mode(name: "taxi", programs: ["fc", "nav"],
+                 pins: [Pin(program: "fc", module: "m1", core: 0), Pin(program: "nav", module: "m1", core: 1)])"#
+            .into(),
+    });
+    let system = load_files(&files);
+    let mut taxi = landing();
+    taxi.mode = "taxi".into();
+    taxi.placement.retain(|p| p.program != "gear");
+    taxi.jobs.retain(|j| j.program != "gear");
+    taxi.transmissions.clear();
+    let schedules = vec![cruise(), landing(), taxi];
+    for s in &schedules {
+        assert!(
+            seamless_verify::verify_schedule(&system, s).is_valid(),
+            "{}",
+            s.mode
+        );
+    }
+    let doc = arinc653(&system, &schedules, &[]);
+    assert_eq!(read_arinc653(&doc).unwrap(), expected_windows(&schedules));
+    let root = parse(&doc).unwrap();
+    let action = |module: &str, mode: &str, program: &str| {
+        find(
+            &root,
+            &[
+                ("ARINC_653_Module", "ModuleName", module),
+                ("Module_Schedule", "ScheduleName", mode),
+                ("Partition_Schedule", "PartitionName", program),
+            ],
+        )
+        .attr("ScheduleChangeAction")
+        .unwrap()
+        .to_string()
+    };
+    assert_eq!(action("m1", "landing", "nav"), "WARM_START");
+    assert_eq!(action("m1", "taxi", "nav"), "WARM_START");
+    assert_eq!(action("m1", "landing", "fc"), "IGNORE");
+    assert_eq!(action("m2", "landing", "gear"), "COLD_START");
+    assert_eq!(action("m1", "cruise", "log"), "COLD_START");
+    assert!(
+        doc.contains("WARM_START from `cruise`, IGNORE from `taxi`"),
+        "{doc}"
+    );
+    assert!(
+        !doc.contains("COLD_START from"),
+        "no note where transitions agree"
+    );
+    // a plan overrides the placement-derived action: the taxi → landing plan
+    // (nothing moves) says nav continues
+    let mut p = plan_without_migration(&schedules[2], &schedules[1]).unwrap();
+    p.programs.retain(|o| o.program != "nav");
+    p.programs.push(seamless_model::plan::ProgramOutcome {
+        program: "nav".into(),
+        action: seamless_model::plan::Action::Start,
+        unavailability: None,
+        bound: None,
+    });
+    let doc = arinc653(&system, &schedules, &[p]);
+    assert!(
+        doc.contains("WARM_START from `cruise`, COLD_START from `taxi`"),
+        "{doc}"
+    );
+}
