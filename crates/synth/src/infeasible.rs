@@ -1,0 +1,518 @@
+//! Failure as data: why a mode has no schedule, rendered in words an
+//! integrator can act on by [`Infeasible::explain`] and [`Finding::explain`].
+
+use seamless_model::units::format_size;
+use seamless_model::{MessageId, ModeId, ModuleId, ProgramId, System, Ticks, Window};
+use std::fmt::{self, Write as _};
+
+/// Why a mode has no schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Infeasible {
+    /// Necessary conditions fail: no schedule exists for this mode, whatever
+    /// the search does. Every finding is a proof on its own.
+    Proven {
+        mode: ModeId,
+        findings: Vec<Finding>,
+    },
+    /// The search stopped without a schedule. One may still exist; the
+    /// report says what could not be placed and where it contended.
+    GaveUp(Box<GaveUp>),
+}
+
+impl Infeasible {
+    /// The mode this is about.
+    pub fn mode(&self) -> ModeId {
+        match self {
+            Infeasible::Proven { mode, .. } => *mode,
+            Infeasible::GaveUp(g) => g.mode,
+        }
+    }
+
+    /// Whether no schedule can exist (as opposed to: none was found).
+    pub fn is_proven(&self) -> bool {
+        matches!(self, Infeasible::Proven { .. })
+    }
+
+    /// A multi-line explanation naming programs, messages, modules, cores
+    /// and links as written in the input, with times in the system's units.
+    pub fn explain(&self, sys: &System) -> String {
+        let mut out = String::new();
+        match self {
+            Infeasible::Proven { mode, findings } => {
+                let _ = writeln!(
+                    out,
+                    "mode `{}` cannot be scheduled: {} necessary condition{} fail{}",
+                    mode_name(sys, *mode),
+                    findings.len(),
+                    if findings.len() == 1 { "" } else { "s" },
+                    if findings.len() == 1 { "s" } else { "" },
+                );
+                for f in findings {
+                    let _ = writeln!(out, "  - {}", f.explain(sys));
+                }
+            }
+            Infeasible::GaveUp(g) => out.push_str(&g.explain(sys)),
+        }
+        out
+    }
+
+    /// A [`fmt::Display`] adapter over [`Infeasible::explain`].
+    pub fn display<'a>(&'a self, sys: &'a System) -> Explained<'a> {
+        Explained { what: self, sys }
+    }
+}
+
+/// Renders an [`Infeasible`] with the names of a system.
+pub struct Explained<'a> {
+    what: &'a Infeasible,
+    sys: &'a System,
+}
+
+impl fmt::Display for Explained<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what.explain(self.sys).trim_end())
+    }
+}
+
+/// A resource whose capacity a demand exceeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Capacity {
+    /// One core (its programs are pinned to it).
+    Core { module: ModuleId, core: u32 },
+    /// All cores of these modules together (the programs may only use them).
+    Modules(Vec<ModuleId>),
+}
+
+/// One proven reason why a mode has no schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The jobs that must run entirely inside `[from, to)` on `on` need more
+    /// processor time than it has there (`capacity` = cores × length).
+    Overload {
+        on: Capacity,
+        /// The programs with jobs inside the interval.
+        programs: Vec<ProgramId>,
+        from: Ticks,
+        to: Ticks,
+        demand: Ticks,
+        capacity: Ticks,
+    },
+    /// Programs that may only run on `modules` need more memory than those
+    /// modules have together.
+    Memory {
+        modules: Vec<ModuleId>,
+        programs: Vec<ProgramId>,
+        needed: u64,
+        available: u64,
+    },
+    /// A message cannot reach `receiver` in time even on an idle network,
+    /// wherever the two programs are placed among their allowed modules.
+    MessageTooSlow {
+        message: MessageId,
+        receiver: ProgramId,
+        /// Whether the bound comes from precedence (sender's earliest end to
+        /// receiver's latest start) rather than the message's window alone.
+        precedence: bool,
+        /// The shortest time it needs (0 if the two may share a module but
+        /// precedence still fails).
+        needed: Ticks,
+        /// The time it has (negative when the sender's earliest end is after
+        /// the receiver's latest start).
+        available: i64,
+        /// The module pair giving `needed`, if a transmission is needed.
+        route: Option<(ModuleId, ModuleId)>,
+    },
+    /// Two strictly periodic programs forced onto one core cannot share it:
+    /// `wcet_a + wcet_b > gcd(period_a, period_b)`.
+    StrictlyPeriodicClash {
+        a: ProgramId,
+        b: ProgramId,
+        module: ModuleId,
+        core: u32,
+        gcd: Ticks,
+        wcets: Ticks,
+    },
+    /// Precedence is cyclic: each job `k` would have to end before itself.
+    PrecedenceCycle {
+        programs: Vec<ProgramId>,
+        messages: Vec<MessageId>,
+    },
+}
+
+impl Finding {
+    /// One paragraph in words.
+    pub fn explain(&self, sys: &System) -> String {
+        let t = |x: Ticks| sys.tick.format(x);
+        match self {
+            Finding::Overload {
+                on,
+                programs,
+                from,
+                to,
+                demand,
+                capacity,
+            } => {
+                let what = match on {
+                    Capacity::Core { module, core } => format!(
+                        "core {core} of module `{}` (the programs are pinned to it)",
+                        module_name(sys, *module)
+                    ),
+                    Capacity::Modules(ms) if ms.len() == 1 => format!(
+                        "module `{}` ({} core{}; the programs may run only there)",
+                        module_name(sys, ms[0]),
+                        sys.modules.get(ms[0]).map_or(0, |m| m.cores),
+                        if sys.modules.get(ms[0]).is_some_and(|m| m.cores == 1) {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    ),
+                    Capacity::Modules(ms) => format!(
+                        "modules {} together (the programs may run only there)",
+                        list_modules(sys, ms)
+                    ),
+                };
+                format!(
+                    "processor overload on {what}: between {} and {} the jobs of {} need {} of processor time, but only {} is available ({} per mille); move some of them to other modules (widen their `modules`), lower their wcet or rate, or widen their windows",
+                    t(*from),
+                    t(*to),
+                    list_programs(sys, programs),
+                    t(*demand),
+                    t(*capacity),
+                    per_mille(*demand, *capacity)
+                )
+            }
+            Finding::Memory {
+                modules,
+                programs,
+                needed,
+                available,
+            } => format!(
+                "memory: {} may only run on {}, and need {} together, but {} ha{} only {}; allow them more modules or give the modules more memory",
+                list_programs(sys, programs),
+                list_modules(sys, modules),
+                format_size(*needed),
+                if modules.len() == 1 { "it" } else { "these" },
+                if modules.len() == 1 { "s" } else { "ve" },
+                format_size(*available)
+            ),
+            Finding::MessageTooSlow {
+                message,
+                receiver,
+                precedence,
+                needed,
+                available,
+                route,
+            } => {
+                let msg = sys.messages.get(*message).map_or("?", |m| m.name.as_str());
+                let avail = if *available < 0 {
+                    format!("-{}", t(available.unsigned_abs()))
+                } else {
+                    t(*available as u64)
+                };
+                let bound = if *precedence {
+                    "between the sender's earliest end and the receiver's latest start (precedence)"
+                } else {
+                    "in its window"
+                };
+                match route {
+                    Some((a, b)) => format!(
+                        "message `{msg}` cannot reach `{}` in time: even on an idle network the fastest route ({} to {}) takes {} (transmission plus latency on every hop), but there are only {avail} {bound}; allow the two programs a common module, shorten the message, or widen the window",
+                        program_name(sys, *receiver),
+                        module_name(sys, *a),
+                        module_name(sys, *b),
+                        t(*needed)
+                    ),
+                    None => format!(
+                        "message `{msg}`: its sender's earliest end comes {} after the latest start of receiver `{}`, so precedence cannot hold even on one module; widen the windows or write `precedence: false`",
+                        t(available.unsigned_abs()),
+                        program_name(sys, *receiver)
+                    ),
+                }
+            }
+            Finding::StrictlyPeriodicClash {
+                a,
+                b,
+                module,
+                core,
+                gcd,
+                wcets,
+            } => format!(
+                "strictly periodic programs `{}` and `{}` are forced onto core {core} of module `{}`, but their wcets add up to {}, more than {}, the greatest common divisor of their periods, so their jobs must collide; pin one elsewhere or allow it some jitter",
+                program_name(sys, *a),
+                program_name(sys, *b),
+                module_name(sys, *module),
+                t(*wcets),
+                t(*gcd)
+            ),
+            Finding::PrecedenceCycle { programs, messages } => format!(
+                "precedence is cyclic through {} (messages {}): each job would have to end before it starts; write `precedence: false` on one of these messages",
+                list_programs(sys, programs),
+                messages
+                    .iter()
+                    .map(|&m| format!("`{}`", sys.messages.get(m).map_or("?", |x| x.name.as_str())))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// The programs this finding names.
+    pub fn programs(&self) -> Vec<ProgramId> {
+        match self {
+            Finding::Overload { programs, .. }
+            | Finding::Memory { programs, .. }
+            | Finding::PrecedenceCycle { programs, .. } => programs.clone(),
+            Finding::MessageTooSlow { receiver, .. } => vec![*receiver],
+            Finding::StrictlyPeriodicClash { a, b, .. } => vec![*a, *b],
+        }
+    }
+}
+
+/// Why the search stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Every repair move was tried without success.
+    Exhausted,
+    /// The work budget (`Options::budget`) ran out.
+    Budget,
+    /// The safety time limit (`Options::time_limit`) was hit: this result
+    /// depends on the machine's speed.
+    TimeLimit,
+}
+
+/// A program no module could take (memory, processor capacity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnplacedProgram {
+    pub program: ProgramId,
+    pub memory: u64,
+    /// Processor time per frame it needs.
+    pub load: Ticks,
+    /// Per allowed module: free memory and the least loaded core's free
+    /// processor time per frame, when the program was to be placed.
+    pub modules: Vec<(ModuleId, u64, Ticks)>,
+}
+
+/// A job the search could not place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobMiss {
+    pub program: ProgramId,
+    pub index: u64,
+    pub window: Window,
+    pub module: ModuleId,
+    pub core: u32,
+}
+
+/// A message instance the search could not place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageMiss {
+    pub message: MessageId,
+    pub index: u64,
+    pub window: Window,
+    /// The link direction (network nodes `from`, `to`) it found busy, if the
+    /// failure was on the network.
+    pub link: Option<(usize, usize)>,
+}
+
+/// A core or link direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Resource {
+    Core {
+        module: ModuleId,
+        core: u32,
+    },
+    /// Network nodes of one link direction.
+    Link {
+        from: usize,
+        to: usize,
+    },
+}
+
+/// How busy a contended resource is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceLoad {
+    pub resource: Resource,
+    /// Busy ticks per frame in the partial schedule (placed work only).
+    pub busy: Ticks,
+    /// Busy ticks per frame the placement asks of it (placed or not).
+    pub demand: Ticks,
+    pub frame: Ticks,
+    /// Unplaced jobs or instances that failed on it.
+    pub misses: u32,
+}
+
+/// The search's report when it gave up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GaveUp {
+    pub mode: ModeId,
+    pub stop: Stop,
+    pub programs: Vec<UnplacedProgram>,
+    pub jobs: Vec<JobMiss>,
+    pub messages: Vec<MessageMiss>,
+    /// The resources the misses contended for, most missed first.
+    pub resources: Vec<ResourceLoad>,
+}
+
+impl GaveUp {
+    pub fn explain(&self, sys: &System) -> String {
+        let t = |x: Ticks| sys.tick.format(x);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "no schedule found for mode `{}` ({}); one may still exist",
+            mode_name(sys, self.mode),
+            match self.stop {
+                Stop::Exhausted => "every repair was tried",
+                Stop::Budget => "the search budget ran out",
+                Stop::TimeLimit => "the time limit was hit",
+            }
+        );
+        for p in &self.programs {
+            let _ = writeln!(
+                out,
+                "  - program `{}` ({} of memory, {} of processor time per frame) fits on none of its modules: {}",
+                program_name(sys, p.program),
+                format_size(p.memory),
+                t(p.load),
+                p.modules
+                    .iter()
+                    .map(|(m, mem, cpu)| format!(
+                        "`{}` has {} free and at most {} of processor time free on one core",
+                        module_name(sys, *m),
+                        format_size(*mem),
+                        t(*cpu)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        const SHOW: usize = 12;
+        if !self.jobs.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} job{} could not be placed:",
+                self.jobs.len(),
+                plural(self.jobs.len())
+            );
+            for j in self.jobs.iter().take(SHOW) {
+                let _ = writeln!(
+                    out,
+                    "    - `{}` job {} (window {}..{}) on core {} of `{}`",
+                    program_name(sys, j.program),
+                    j.index,
+                    t(j.window.start),
+                    t(j.window.end),
+                    j.core,
+                    module_name(sys, j.module)
+                );
+            }
+            if self.jobs.len() > SHOW {
+                let _ = writeln!(out, "    - ... and {} more", self.jobs.len() - SHOW);
+            }
+        }
+        if !self.messages.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} message instance{} could not be placed:",
+                self.messages.len(),
+                plural(self.messages.len())
+            );
+            for m in self.messages.iter().take(SHOW) {
+                let on = m.link.map_or(String::new(), |(a, b)| {
+                    format!(" on link {} -> {}", node_name(sys, a), node_name(sys, b))
+                });
+                let _ = writeln!(
+                    out,
+                    "    - `{}` instance {} (window {}..{}){on}",
+                    sys.messages.get(m.message).map_or("?", |x| x.name.as_str()),
+                    m.index,
+                    t(m.window.start),
+                    t(m.window.end)
+                );
+            }
+            if self.messages.len() > SHOW {
+                let _ = writeln!(out, "    - ... and {} more", self.messages.len() - SHOW);
+            }
+        }
+        if !self.resources.is_empty() {
+            let _ = writeln!(
+                out,
+                "  contended resources (busy / asked of it, per frame):"
+            );
+            for r in self.resources.iter().take(SHOW) {
+                let _ = writeln!(
+                    out,
+                    "    - {}: {} / {} of {} ({} / {} per mille), {} miss{}",
+                    resource_name(sys, r.resource),
+                    t(r.busy),
+                    t(r.demand),
+                    t(r.frame),
+                    per_mille(r.busy, r.frame),
+                    per_mille(r.demand, r.frame),
+                    r.misses,
+                    if r.misses == 1 { "" } else { "es" }
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  try: allow the programs named above more modules, widen their windows or jitter, or lower the load of the resources listed"
+        );
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `num / den` in per mille, rounded down (0 when `den` is 0).
+pub fn per_mille(num: u64, den: u64) -> u64 {
+    if den == 0 {
+        return 0;
+    }
+    (u128::from(num) * 1000 / u128::from(den)) as u64
+}
+
+pub(crate) fn mode_name(sys: &System, m: ModeId) -> &str {
+    sys.modes.get(m).map_or("?", |x| x.name.as_str())
+}
+pub(crate) fn module_name(sys: &System, m: ModuleId) -> &str {
+    sys.modules.get(m).map_or("?", |x| x.name.as_str())
+}
+pub(crate) fn program_name(sys: &System, p: ProgramId) -> &str {
+    sys.programs.get(p).map_or("?", |x| x.name.as_str())
+}
+pub(crate) fn node_name(sys: &System, n: usize) -> &str {
+    sys.network.nodes.get(n).map_or("?", |x| x.name.as_str())
+}
+
+/// A resource in words.
+pub fn resource_name(sys: &System, r: Resource) -> String {
+    match r {
+        Resource::Core { module, core } => format!("core {core} of `{}`", module_name(sys, module)),
+        Resource::Link { from, to } => {
+            format!("link {} -> {}", node_name(sys, from), node_name(sys, to))
+        }
+    }
+}
+
+fn list_programs(sys: &System, ps: &[ProgramId]) -> String {
+    const SHOW: usize = 10;
+    let mut names: Vec<String> = ps
+        .iter()
+        .take(SHOW)
+        .map(|&p| format!("`{}`", program_name(sys, p)))
+        .collect();
+    if ps.len() > SHOW {
+        names.push(format!("{} more", ps.len() - SHOW));
+    }
+    names.join(", ")
+}
+
+fn list_modules(sys: &System, ms: &[ModuleId]) -> String {
+    ms.iter()
+        .map(|&m| format!("`{}`", module_name(sys, m)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,365 @@
+//! Time-triggered schedule synthesis for every mode of a system: programs
+//! placed on modules and cores, job start times, and message transmissions
+//! hop by hop over the switched network (MODEL.md §6, output as §8).
+//!
+//! - [`synthesize`] schedules every mode, in a fixed order, passing each
+//!   mode a [`PlacementHint`] from the modes already placed so that programs
+//!   shared across an allowed transition stay on their module (every change
+//!   of module is a live migration at the mode switch), and reports per
+//!   transition the programs that still move ([`TransitionMoves`]).
+//! - [`synthesize_mode`] schedules one mode: necessary conditions first
+//!   ([`necessary_conditions`]; when one fails the mode is proven
+//!   infeasible), then placement, then start times with repair.
+//! - [`summarize`] measures a schedule: utilisation per core and link
+//!   direction, smallest slack.
+//!
+//! Deterministic: the same input gives the same output, byte for byte. The
+//! search effort is bounded by [`Options::budget`] (a count of insertions),
+//! never by the clock; [`Options::time_limit`] is only a safety cap, and a
+//! result obtained by hitting it ([`Stop::TimeLimit`]) depends on the speed
+//! of the machine.
+//!
+//! The algorithm, in short (see `engine.rs`): static bounds by propagation,
+//! strictly periodic programs first (one offset for all jobs), then list
+//! scheduling of jobs and message instances by latest start into per-resource
+//! sorted free-interval timelines, with journaled repair: rip up what
+//! occupies the contended window and re-insert in other orders, rip up the
+//! constraint neighbours too, move the program to another core or module.
+
+mod engine;
+mod infeasible;
+mod necessary;
+mod placement;
+mod problem;
+mod summary;
+mod timeline;
+
+pub use infeasible::{
+    Capacity, Explained, Finding, GaveUp, Infeasible, JobMiss, MessageMiss, Resource, ResourceLoad,
+    Stop, UnplacedProgram, per_mille, resource_name,
+};
+pub use necessary::necessary_conditions;
+pub use summary::{CoreUse, JobSlack, LinkUse, MessageSlack, Summary, summarize};
+
+use seamless_model::schedule::Schedule;
+use seamless_model::{ModeId, ModuleId, ProgramId, System};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// What the search is doing, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Necessary conditions.
+    Checking,
+    /// Programs onto modules and cores.
+    Placing,
+    /// Jobs and message instances in time (`done` of `total` entities).
+    Scheduling,
+    /// Second attempts at what is still unplaced.
+    Repairing,
+    /// The mode is finished (scheduled or not).
+    Done,
+}
+
+/// A progress report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub mode: ModeId,
+    pub phase: Phase,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Search options.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// Safety cap per mode (default 10 s). Hitting it stops the repair
+    /// search, which makes the result depend on the machine; the budget is
+    /// what normally bounds the search.
+    pub time_limit: Duration,
+    /// Work budget per mode, in insertion attempts (default 20,000,000).
+    /// The first pass over every job and message instance counts too.
+    pub budget: u64,
+    /// Called now and then with what the search is doing.
+    pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            time_limit: Duration::from_secs(10),
+            budget: 20_000_000,
+            progress: None,
+        }
+    }
+}
+
+impl fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("time_limit", &self.time_limit)
+            .field("budget", &self.budget)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// Preferred placement per program, from modes already placed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlacementHint {
+    /// Program → (module, core if it should be kept too). A hint outside the
+    /// program's allowed modules in the mode is ignored; a pin wins.
+    pub preferred: BTreeMap<ProgramId, (ModuleId, Option<u32>)>,
+}
+
+impl PlacementHint {
+    /// The placement of a schedule as a hint (names resolved in `system`;
+    /// unknown names are skipped).
+    pub fn from_schedule(system: &System, schedule: &Schedule) -> PlacementHint {
+        let programs = name_index(system.programs.iter().map(|p| p.name.as_str()));
+        let modules = name_index(system.modules.iter().map(|m| m.name.as_str()));
+        let mut preferred = BTreeMap::new();
+        for pl in &schedule.placement {
+            if let (Some(&p), Some(&m)) = (
+                programs.get(pl.program.as_str()),
+                modules.get(pl.module.as_str()),
+            ) {
+                preferred.insert(p, (m, Some(pl.core)));
+            }
+        }
+        PlacementHint { preferred }
+    }
+}
+
+/// Shared programs that change module on one allowed transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionMoves {
+    pub from: ModeId,
+    pub to: ModeId,
+    /// Programs in both modes placed on different modules (ascending).
+    pub programs: Vec<ProgramId>,
+}
+
+/// Schedules of every mode (indexed like `System::modes`) and the moves per
+/// allowed transition between two scheduled modes (in `System::transitions`
+/// order).
+#[derive(Debug, Clone)]
+pub struct Synthesis {
+    pub modes: Vec<Result<Schedule, Infeasible>>,
+    pub moves: Vec<TransitionMoves>,
+}
+
+fn name_index<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
+    names.enumerate().map(|(i, n)| (n, i)).collect()
+}
+
+/// The order modes are scheduled in: breadth-first over the transition
+/// graph (both directions), from the mode with the most programs (lowest
+/// index on ties), neighbours by index; other components likewise.
+pub fn mode_order(system: &System) -> Vec<ModeId> {
+    let n = system.modes.len();
+    let mut adj: Vec<Vec<ModeId>> = vec![Vec::new(); n];
+    for &(a, b) in &system.transitions {
+        if a < n && b < n {
+            adj[a].push(b);
+            adj[b].push(a);
+        }
+    }
+    for a in &mut adj {
+        a.sort_unstable();
+        a.dedup();
+    }
+    let mut roots: Vec<ModeId> = (0..n).collect();
+    roots.sort_by_key(|&m| (std::cmp::Reverse(system.modes[m].programs.len()), m));
+    let mut seen = vec![false; n];
+    let mut out = Vec::with_capacity(n);
+    for r in roots {
+        if seen[r] {
+            continue;
+        }
+        seen[r] = true;
+        let mut queue = std::collections::VecDeque::from([r]);
+        while let Some(m) = queue.pop_front() {
+            out.push(m);
+            for &x in &adj[m] {
+                if !seen[x] {
+                    seen[x] = true;
+                    queue.push_back(x);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Schedules every mode. Deterministic (see the crate documentation).
+pub fn synthesize(system: &System, opts: &Options) -> Synthesis {
+    let n = system.modes.len();
+    let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
+    // per mode: program → (module, core), for the modes scheduled
+    let mut placed: Vec<Option<BTreeMap<ProgramId, (ModuleId, u32)>>> = vec![None; n];
+    let mut adjacent = vec![vec![false; n]; n];
+    for &(a, b) in &system.transitions {
+        if a < n && b < n {
+            adjacent[a][b] = true;
+            adjacent[b][a] = true;
+        }
+    }
+    let order = mode_order(system);
+    let mut done: Vec<ModeId> = Vec::new();
+    for &mode in &order {
+        let mut hint = PlacementHint::default();
+        // neighbours first, then any earlier mode, each in scheduling order
+        for pass in 0..2 {
+            for &d in &done {
+                if (pass == 0) != adjacent[mode][d] {
+                    continue;
+                }
+                if let Some(pl) = &placed[d] {
+                    for mp in &system.modes[mode].programs {
+                        if let Some(&(m, c)) = pl.get(&mp.program) {
+                            hint.preferred.entry(mp.program).or_insert((m, Some(c)));
+                        }
+                    }
+                }
+            }
+        }
+        let r = synthesize_mode(system, mode, &hint, opts);
+        if let Ok(s) = &r {
+            let h = PlacementHint::from_schedule(system, s);
+            placed[mode] = Some(
+                h.preferred
+                    .into_iter()
+                    .map(|(p, (m, c))| (p, (m, c.unwrap_or(0))))
+                    .collect(),
+            );
+        }
+        results[mode] = Some(r);
+        done.push(mode);
+    }
+    let mut moves = Vec::new();
+    for &(a, b) in &system.transitions {
+        let (Some(Some(pa)), Some(Some(pb))) = (placed.get(a), placed.get(b)) else {
+            continue;
+        };
+        let programs = pa
+            .iter()
+            .filter(|(p, (m, _))| pb.get(p).is_some_and(|(mb, _)| mb != m))
+            .map(|(&p, _)| p)
+            .collect();
+        moves.push(TransitionMoves {
+            from: a,
+            to: b,
+            programs,
+        });
+    }
+    Synthesis {
+        modes: results
+            .into_iter()
+            .enumerate()
+            .map(|(m, r)| {
+                r.unwrap_or_else(|| {
+                    Err(Infeasible::GaveUp(Box::new(GaveUp {
+                        mode: m,
+                        stop: Stop::Exhausted,
+                        programs: Vec::new(),
+                        jobs: Vec::new(),
+                        messages: Vec::new(),
+                        resources: Vec::new(),
+                    })))
+                })
+            })
+            .collect(),
+        moves,
+    }
+}
+
+/// Schedules one mode, preferring the hinted modules. Deterministic.
+pub fn synthesize_mode(
+    system: &System,
+    mode: ModeId,
+    hint: &PlacementHint,
+    opts: &Options,
+) -> Result<Schedule, Infeasible> {
+    let started = Instant::now();
+    let report = |phase: Phase, done: u64, total: u64| {
+        if let Some(cb) = opts.progress {
+            cb(Progress {
+                mode,
+                phase,
+                done,
+                total,
+            });
+        }
+    };
+    let empty = |stop| {
+        Infeasible::GaveUp(Box::new(GaveUp {
+            mode,
+            stop,
+            programs: Vec::new(),
+            jobs: Vec::new(),
+            messages: Vec::new(),
+            resources: Vec::new(),
+        }))
+    };
+    if mode >= system.modes.len() {
+        return Err(empty(Stop::Exhausted));
+    }
+    report(Phase::Checking, 0, 1);
+    let p = problem::Problem::new(system, mode);
+    let findings = necessary::check(&p);
+    if !findings.is_empty() {
+        report(Phase::Done, 1, 1);
+        return Err(Infeasible::Proven { mode, findings });
+    }
+    report(Phase::Placing, 0, p.progs.len() as u64);
+    let placed = match placement::place(&p, hint) {
+        Ok(pl) => pl,
+        Err(programs) => {
+            report(Phase::Done, 1, 1);
+            return Err(Infeasible::GaveUp(Box::new(GaveUp {
+                mode,
+                stop: Stop::Exhausted,
+                programs,
+                jobs: Vec::new(),
+                messages: Vec::new(),
+                resources: Vec::new(),
+            })));
+        }
+    };
+    // Two strategies on the same placement: one offset per program first
+    // (robust against fragmentation by long jobs), then job by job (more
+    // freedom per job); each gets half of the budget.
+    let half = Options {
+        budget: opts.budget / 2,
+        ..*opts
+    };
+    let mut best: Option<(usize, GaveUp)> = None;
+    for grouped in [true, false] {
+        let mut eng = engine::Engine::new(&p, placed.clone(), &half, started);
+        let misses = eng.run(grouped);
+        if std::env::var("SYNTH_DEBUG").is_ok() {
+            eprintln!("strategy grouped={grouped}: {} misses", misses.len());
+        }
+        if misses.is_empty() {
+            report(Phase::Done, 1, 1);
+            return Ok(eng.schedule());
+        }
+        let r = eng.report(&misses);
+        if best.as_ref().is_none_or(|(n, _)| misses.len() < *n) {
+            best = Some((misses.len(), r));
+        }
+    }
+    report(Phase::Done, 1, 1);
+    Err(Infeasible::GaveUp(Box::new(
+        best.map(|b| b.1).unwrap_or_else(|| GaveUp {
+            mode,
+            stop: Stop::Exhausted,
+            programs: Vec::new(),
+            jobs: Vec::new(),
+            messages: Vec::new(),
+            resources: Vec::new(),
+        }),
+    )))
+}

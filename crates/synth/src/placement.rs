@@ -1,0 +1,855 @@
+//! Placement: every program on a module and a core, before any start time is
+//! chosen.
+//!
+//! Greedy over programs, most constrained first (pinned to a core, preferred
+//! by the hint, strictly periodic, fewest allowed modules, heaviest). Each
+//! goes to the allowed (module, core) with room (memory; processor time per
+//! frame ≤ the frame; strictly periodic neighbours pairwise compatible) that
+//! is best by, in order: the hinted module (unless it would load the core
+//! above 90 %), the core's load band after placing it, affinity (bytes per
+//! frame exchanged with programs already on that module, so communicating
+//! programs share a module when load allows), the load itself (worst fit,
+//! balancing cores), then the lowest module and core index.
+
+use crate::PlacementHint;
+use crate::infeasible::UnplacedProgram;
+use crate::problem::{Problem, gcd};
+use seamless_model::ModuleId;
+use std::cmp::Reverse;
+
+/// Module and core per program slot.
+#[derive(Debug, Clone)]
+pub(crate) struct Placed {
+    pub module: Vec<ModuleId>,
+    pub core: Vec<u32>,
+    /// The processor load per core the packing kept to (busy ticks per
+    /// frame); repair moves keep to it too.
+    pub cap: u64,
+}
+
+/// Load band of a core loaded with `load` busy ticks in a frame of `h`.
+pub(crate) fn band(load: u64, h: u64) -> u8 {
+    let pm = u128::from(load) * 100 / u128::from(h.max(1));
+    match pm {
+        0..=55 => 0,
+        56..=72 => 1,
+        73..=85 => 2,
+        86..=92 => 3,
+        _ => 4,
+    }
+}
+
+/// Bytes per frame exchanged between program slots, as adjacency lists
+/// `(other slot, weight)`; precedence messages count double (a shared module
+/// also removes their network delay).
+pub(crate) fn affinity(p: &Problem) -> Vec<Vec<(u32, u64)>> {
+    let mut adj: Vec<Vec<(u32, u64)>> = vec![Vec::new(); p.progs.len()];
+    for m in &p.msgs {
+        let w = m
+            .size
+            .saturating_mul(u64::from(m.n))
+            .saturating_mul(if m.precedence { 2 } else { 1 });
+        for &q in &m.receivers {
+            adj[m.sender as usize].push((q, w));
+            adj[q as usize].push((m.sender, w));
+        }
+    }
+    for a in &mut adj {
+        a.sort_unstable();
+        // merge duplicates
+        let mut out: Vec<(u32, u64)> = Vec::with_capacity(a.len());
+        for &(q, w) in a.iter() {
+            match out.last_mut() {
+                Some(last) if last.0 == q => last.1 = last.1.saturating_add(w),
+                _ => out.push((q, w)),
+            }
+        }
+        *a = out;
+    }
+    adj
+}
+
+/// The part of every window that any job of the program must cover
+/// (relative start and length), when its window is less than twice its wcet.
+pub(crate) fn mandatory(p: &Problem, s: u32) -> Option<(u64, u64)> {
+    let q = &p.progs[s as usize];
+    let w = q.timing.window();
+    let (a, b) = (w.end - q.wcet, w.start + q.wcet);
+    (a < b).then(|| (a, b - a))
+}
+
+/// Whether a program needs pairwise checks on its core: strictly periodic,
+/// or with a mandatory part.
+pub(crate) fn special(p: &Problem, s: u32) -> bool {
+    p.progs[s as usize].strict() || mandatory(p, s).is_some()
+}
+
+/// Whether program slots `a` and `b` may share a core: two strictly periodic
+/// programs need `c_a + c_b ≤ gcd(T_a, T_b)`; two programs whose windows
+/// force a mandatory part need those parts not to meet modulo the gcd of
+/// their periods.
+pub(crate) fn compatible(p: &Problem, a: u32, b: u32) -> bool {
+    let (pa, pb) = (&p.progs[a as usize], &p.progs[b as usize]);
+    let ta = pa.timing.period().unwrap_or(p.h);
+    let tb = pb.timing.period().unwrap_or(p.h);
+    let g = gcd(ta, tb).max(1);
+    if pa.strict() && pb.strict() && pa.wcet.saturating_add(pb.wcet) > g {
+        return false;
+    }
+    if let (Some((xa, la)), Some((xb, lb))) = (mandatory(p, a), mandatory(p, b)) {
+        if la.saturating_add(lb) > g {
+            return false;
+        }
+        let (xa, xb) = (xa % g, xb % g);
+        let d_ab = (xb + g - xa) % g;
+        let d_ba = (xa + g - xb) % g;
+        if d_ab < la || d_ba < lb {
+            return false;
+        }
+    }
+    true
+}
+
+/// A small deterministic generator (splitmix64) for tie-breaking and
+/// diversification in the search.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Weight of one hint miss in the soft cost (dominates communication).
+const HINT_W: u64 = 1 << 40;
+/// Scale of the hard cost terms (overflow in millionths of a capacity).
+const SCALE: u128 = 1_000_000;
+
+/// The packing search state: program slot → global core.
+struct Pack<'p, 'a> {
+    p: &'p Problem<'a>,
+    /// Per slot: allowed global cores (ascending).
+    options: Vec<Vec<u32>>,
+    /// Per slot: allowed global cores as a bitmap.
+    allowed: Vec<Vec<u64>>,
+    /// Module of each global core.
+    module_of: Vec<ModuleId>,
+    pos: Vec<u32>,
+    mem_used: Vec<u64>,
+    load: Vec<u64>,
+    /// Strictly periodic slots per global core.
+    strict_on: Vec<Vec<u32>>,
+    /// Items per global core.
+    on_core: Vec<Vec<u32>>,
+    cap: u64,
+    hint: Vec<Option<(ModuleId, Option<u32>)>>,
+    aff: Vec<Vec<(u32, u64)>>,
+    /// Whether the fragmentation term is on.
+    frag: bool,
+    /// Fragmentation cost per core (cached).
+    core_frag: Vec<u128>,
+}
+
+/// Fragmentation of one core holding `items` (period, wcet): a job must
+/// fit in the time that programs of every shorter period leave free in one
+/// of their periods (`T_j − Σ_{T_k ≤ T_j} c_k·⌈T_j/T_k⌉`), or a one-offset
+/// layout cannot exist. Cost: the excess, in millionths of the period.
+pub(crate) fn frag_of(items: &mut [(u64, u64)]) -> u128 {
+    if items.len() < 2 {
+        return 0;
+    }
+    items.sort_unstable();
+    let mut cost = 0u128;
+    let mut min_gap = u64::MAX; // over levels strictly below the current period
+    let mut i = 0;
+    while i < items.len() {
+        let t = items[i].0;
+        let mut j = i;
+        while j < items.len() && items[j].0 == t {
+            let c = items[j].1;
+            if c > min_gap {
+                cost += (u128::from(c - min_gap) * SCALE).div_ceil(u128::from(t.max(1)));
+            }
+            j += 1;
+        }
+        // the load of every period ≤ t within one t
+        let load: u64 = items[..j]
+            .iter()
+            .map(|&(tk, ck)| ck.saturating_mul(t.div_ceil(tk.max(1))))
+            .fold(0, u64::saturating_add);
+        min_gap = min_gap.min(t.saturating_sub(load));
+        i = j;
+    }
+    cost
+}
+
+impl Pack<'_, '_> {
+    fn frag_items(&self, gc: usize, out_: &[u32], in_: &[u32]) -> u128 {
+        if !self.frag {
+            return 0;
+        }
+        let mut items: Vec<(u64, u64)> = self.on_core[gc]
+            .iter()
+            .chain(in_)
+            .filter(|s| !out_.contains(s) || in_.contains(s))
+            .map(|&s| {
+                let q = &self.p.progs[s as usize];
+                (q.timing.period().unwrap_or(self.p.h), q.wcet)
+            })
+            .collect();
+        frag_of(&mut items)
+    }
+
+    fn mem_cost(&self, m: ModuleId, used: u64) -> u128 {
+        let cap = self.p.sys.modules[m].memory;
+        if used <= cap {
+            0
+        } else {
+            (u128::from(used - cap) * SCALE).div_ceil(u128::from(cap.max(1)))
+        }
+    }
+    fn cpu_cost(&self, load: u64) -> u128 {
+        if load <= self.cap {
+            0
+        } else {
+            (u128::from(load - self.cap) * SCALE).div_ceil(u128::from(self.p.h.max(1)))
+        }
+    }
+    fn clashes(&self, s: u32, gc: usize, except: &[u32]) -> u128 {
+        if !special(self.p, s) {
+            return 0;
+        }
+        self.strict_on[gc]
+            .iter()
+            .filter(|&&o| o != s && !except.contains(&o) && !compatible(self.p, s, o))
+            .count() as u128
+            * SCALE
+    }
+    fn hint_miss(&self, s: u32, gc: u32) -> u64 {
+        match self.hint[s as usize] {
+            None => 0,
+            Some((m, c)) => {
+                let gm = self.module_of[gc as usize];
+                if gm != m {
+                    HINT_W
+                } else if c.is_some_and(|c| self.p.core_base[m] + c as usize != gc as usize) {
+                    1 << 20
+                } else {
+                    0
+                }
+            }
+        }
+    }
+    /// Communication cost of the edges of `s` given a position function.
+    fn comm(&self, s: u32, at: &dyn Fn(u32) -> u32) -> u64 {
+        let ms = self.module_of[at(s) as usize];
+        self.aff[s as usize]
+            .iter()
+            .filter(|&&(o, _)| self.module_of[at(o) as usize] != ms)
+            .map(|&(_, w)| w)
+            .fold(0, u64::saturating_add)
+    }
+
+    /// (hard, soft) cost change of moving each `(slot, to)`, all at once.
+    fn delta(&self, moves: &[(u32, u32)]) -> (i128, i128) {
+        let p = self.p;
+        let new_pos = |s: u32| -> u32 {
+            for &(x, to) in moves {
+                if x == s {
+                    return to;
+                }
+            }
+            self.pos[s as usize]
+        };
+        // modules and cores touched
+        let mut mods: Vec<ModuleId> = Vec::with_capacity(4);
+        let mut cores: Vec<usize> = Vec::with_capacity(4);
+        for &(s, to) in moves {
+            let from = self.pos[s as usize];
+            for gc in [from as usize, to as usize] {
+                if !cores.contains(&gc) {
+                    cores.push(gc);
+                }
+                let m = self.module_of[gc];
+                if !mods.contains(&m) {
+                    mods.push(m);
+                }
+            }
+        }
+        let mut hard: i128 = 0;
+        for &m in &mods {
+            let mut used = self.mem_used[m];
+            for &(s, to) in moves {
+                let q = &p.progs[s as usize];
+                if self.module_of[self.pos[s as usize] as usize] == m {
+                    used -= q.memory;
+                }
+                if self.module_of[to as usize] == m {
+                    used += q.memory;
+                }
+            }
+            hard += self.mem_cost(m, used) as i128 - self.mem_cost(m, self.mem_used[m]) as i128;
+        }
+        for &gc in &cores {
+            let mut load = self.load[gc];
+            for &(s, to) in moves {
+                let q = &p.progs[s as usize];
+                if self.pos[s as usize] as usize == gc {
+                    load -= q.load;
+                }
+                if to as usize == gc {
+                    load += q.load;
+                }
+            }
+            hard += self.cpu_cost(load) as i128 - self.cpu_cost(self.load[gc]) as i128;
+            if self.frag {
+                let outs: Vec<u32> = moves
+                    .iter()
+                    .filter(|&&(s, _)| self.pos[s as usize] as usize == gc)
+                    .map(|&(s, _)| s)
+                    .collect();
+                let ins: Vec<u32> = moves
+                    .iter()
+                    .filter(|&&(_, to)| to as usize == gc)
+                    .map(|&(s, _)| s)
+                    .collect();
+                let after = self.frag_items(gc, &outs, &ins);
+                hard += after as i128 - self.core_frag[gc] as i128;
+            }
+        }
+        let movers: Vec<u32> = moves.iter().map(|&(s, _)| s).collect();
+        for &(s, to) in moves {
+            // clashes counted per mover against non-movers, before and after
+            hard -= self.clashes(s, self.pos[s as usize] as usize, &movers) as i128;
+            hard += self.clashes(s, to as usize, &movers) as i128;
+        }
+        if movers.len() == 2 && special(p, movers[0]) && special(p, movers[1]) {
+            let (a, b) = (movers[0], movers[1]);
+            let incompatible = !compatible(p, a, b);
+            let before = self.pos[a as usize] == self.pos[b as usize];
+            let after = new_pos(a) == new_pos(b);
+            if incompatible {
+                hard += (i128::from(after) - i128::from(before)) * SCALE as i128;
+            }
+        }
+        let mut soft: i128 = 0;
+        let cur = |s: u32| self.pos[s as usize];
+        for &(s, to) in moves {
+            soft += i128::from(self.hint_miss(s, to))
+                - i128::from(self.hint_miss(s, self.pos[s as usize]));
+            let mut before = self.comm(s, &cur);
+            let mut after = self.comm(s, &new_pos);
+            // an edge between two movers is seen twice: halve its share
+            for &(o, w) in &self.aff[s as usize] {
+                if o != s && movers.contains(&o) {
+                    if self.module_of[cur(o) as usize] != self.module_of[cur(s) as usize] {
+                        before -= w / 2;
+                    }
+                    if self.module_of[new_pos(o) as usize] != self.module_of[new_pos(s) as usize] {
+                        after -= w / 2;
+                    }
+                }
+            }
+            soft += i128::from(after) - i128::from(before);
+        }
+        (hard, soft)
+    }
+
+    fn apply(&mut self, s: u32, to: u32) {
+        let q = &self.p.progs[s as usize];
+        let from = self.pos[s as usize] as usize;
+        let to = to as usize;
+        self.mem_used[self.module_of[from]] -= q.memory;
+        self.mem_used[self.module_of[to]] += q.memory;
+        self.load[from] -= q.load;
+        self.load[to] += q.load;
+        self.on_core[from].retain(|&x| x != s);
+        self.on_core[to].push(s);
+        if special(self.p, s) {
+            self.strict_on[from].retain(|&x| x != s);
+            self.strict_on[to].push(s);
+        }
+        self.pos[s as usize] = to as u32;
+        if self.frag {
+            self.core_frag[from] = self.frag_items(from, &[], &[]);
+            self.core_frag[to] = self.frag_items(to, &[], &[]);
+        }
+    }
+
+    fn total(&self) -> (u128, u128) {
+        let mut hard = 0u128;
+        for m in 0..self.mem_used.len() {
+            hard += self.mem_cost(m, self.mem_used[m]);
+        }
+        for gc in 0..self.load.len() {
+            hard += self.cpu_cost(self.load[gc]);
+            hard += self.core_frag[gc];
+            let st = &self.strict_on[gc];
+            for (i, &a) in st.iter().enumerate() {
+                for &b in &st[i + 1..] {
+                    if !compatible(self.p, a, b) {
+                        hard += SCALE;
+                    }
+                }
+            }
+        }
+        let mut soft = 0u128;
+        let cur = |s: u32| self.pos[s as usize];
+        for s in 0..self.pos.len() as u32 {
+            soft += u128::from(self.hint_miss(s, self.pos[s as usize]));
+            soft += u128::from(self.comm(s, &cur)) / 2;
+        }
+        (hard, soft)
+    }
+
+    /// Resources with a hard violation: ("module", m) or ("core", gc).
+    fn violated(&self) -> Vec<(bool, usize)> {
+        let mut v = Vec::new();
+        for m in 0..self.mem_used.len() {
+            if self.mem_cost(m, self.mem_used[m]) > 0 {
+                v.push((true, m));
+            }
+        }
+        for gc in 0..self.load.len() {
+            let st = &self.strict_on[gc];
+            let clash = st
+                .iter()
+                .enumerate()
+                .any(|(i, &a)| st[i + 1..].iter().any(|&b| !compatible(self.p, a, b)));
+            if self.cpu_cost(self.load[gc]) > 0 || clash || self.core_frag[gc] > 0 {
+                v.push((false, gc));
+            }
+        }
+        v
+    }
+}
+
+/// Search effort of the packing, in candidate moves evaluated.
+const PACK_BUDGET: u64 = 20_000_000;
+
+pub(crate) fn place(p: &Problem, hint: &PlacementHint) -> Result<Placed, Vec<UnplacedProgram>> {
+    let sys = p.sys;
+    let h = p.h;
+    let n = p.progs.len();
+    let mut module_of = Vec::with_capacity(p.n_cores);
+    for (m, md) in sys.modules.iter().enumerate() {
+        for _ in 0..md.cores {
+            module_of.push(m);
+        }
+    }
+    let words = p.n_cores.div_ceil(64).max(1);
+    let mut options = Vec::with_capacity(n);
+    let mut allowed = Vec::with_capacity(n);
+    for q in &p.progs {
+        let mut o: Vec<u32> = Vec::new();
+        for &m in &q.allowed {
+            match q.pin_core {
+                Some(c) if c < sys.modules[m].cores => o.push((p.core_base[m] + c as usize) as u32),
+                Some(_) => {}
+                None => o.extend(
+                    (0..sys.modules[m].cores).map(|c| (p.core_base[m] + c as usize) as u32),
+                ),
+            }
+        }
+        let mut bits = vec![0u64; words];
+        for &gc in &o {
+            bits[gc as usize / 64] |= 1 << (gc % 64);
+        }
+        options.push(o);
+        allowed.push(bits);
+    }
+    let hint_v: Vec<Option<(ModuleId, Option<u32>)>> = p
+        .progs
+        .iter()
+        .map(|q| {
+            hint.preferred
+                .get(&q.id)
+                .copied()
+                .filter(|(m, _)| q.allowed.binary_search(m).is_ok())
+        })
+        .collect();
+    let total_load: u128 = p.progs.iter().map(|q| u128::from(q.load)).sum();
+    let avg = total_load * 1000 / (u128::from(h.max(1)) * p.n_cores.max(1) as u128);
+    let first_cap = (avg as u64 + 50).clamp(600, 1000);
+    let mid_cap = (first_cap + 1000) / 2;
+    let attempts = [
+        (first_cap, true),
+        (mid_cap, true),
+        (1000, true),
+        (first_cap, false),
+        (mid_cap, false),
+        (1000, false),
+    ];
+    let mut rng = Rng::new(p.mode_id as u64 ^ ((n as u64) << 32));
+    let mut last: Option<Pack> = None;
+    for (ai, &(cap_pm, frag)) in attempts.iter().enumerate() {
+        if ai > 0 && attempts[..ai].contains(&(cap_pm, frag)) {
+            continue;
+        }
+        let mut budget = PACK_BUDGET / attempts.len() as u64;
+        let cap = (u128::from(h) * u128::from(cap_pm) / 1000) as u64;
+        let mut pack = Pack {
+            p,
+            options: options.clone(),
+            allowed: allowed.clone(),
+            module_of: module_of.clone(),
+            pos: vec![u32::MAX; n],
+            mem_used: vec![0; sys.modules.len()],
+            load: vec![0; p.n_cores],
+            strict_on: vec![Vec::new(); p.n_cores],
+            on_core: vec![Vec::new(); p.n_cores],
+            cap,
+            hint: hint_v.clone(),
+            aff: affinity(p),
+            frag,
+            core_frag: vec![0; p.n_cores],
+        };
+        if pack.options.iter().any(|o| o.is_empty()) {
+            break;
+        }
+        greedy(&mut pack);
+        tabu(&mut pack, &mut rng, &mut budget);
+        if std::env::var("SYNTH_DEBUG").is_ok() {
+            eprintln!(
+                "pack attempt cap {cap_pm} frag {frag}: cost {:?} budget left {budget}",
+                pack.total()
+            );
+        }
+        if pack.total().0 == 0 {
+            polish(&mut pack, &mut budget);
+            let module = pack.pos.iter().map(|&gc| module_of[gc as usize]).collect();
+            let core = pack
+                .pos
+                .iter()
+                .map(|&gc| (gc as usize - p.core_base[module_of[gc as usize]]) as u32)
+                .collect();
+            return Ok(Placed { module, core, cap });
+        }
+        last = Some(pack);
+    }
+    // report what does not fit in the best packing found
+    let mut failed = Vec::new();
+    if let Some(pack) = last {
+        let mut over_mem = vec![false; sys.modules.len()];
+        for (m, flag) in over_mem.iter_mut().enumerate() {
+            *flag = pack.mem_cost(m, pack.mem_used[m]) > 0;
+        }
+        let over_core: Vec<bool> = (0..p.n_cores).map(|gc| pack.load[gc] > h).collect();
+        for (s, q) in p.progs.iter().enumerate() {
+            let gc = pack.pos[s] as usize;
+            let m = module_of[gc];
+            if !(over_mem[m] || over_core[gc]) {
+                continue;
+            }
+            // the largest program on an overfull resource stands for it
+            let biggest = pack.on_core[gc]
+                .iter()
+                .copied()
+                .chain(
+                    (0..n as u32)
+                        .filter(|&o| over_mem[m] && module_of[pack.pos[o as usize] as usize] == m),
+                )
+                .max_by_key(|&o| (p.progs[o as usize].memory, std::cmp::Reverse(o)));
+            if biggest != Some(s as u32) {
+                continue;
+            }
+            failed.push(UnplacedProgram {
+                program: q.id,
+                memory: q.memory,
+                load: q.load,
+                modules: q
+                    .allowed
+                    .iter()
+                    .map(|&am| {
+                        let free_mem = sys.modules[am].memory.saturating_sub(pack.mem_used[am]);
+                        let free_cpu = (0..sys.modules[am].cores)
+                            .map(|c| h.saturating_sub(pack.load[p.core_base[am] + c as usize]))
+                            .max()
+                            .unwrap_or(0);
+                        (am, free_mem, free_cpu)
+                    })
+                    .collect(),
+            });
+        }
+    } else {
+        for q in &p.progs {
+            failed.push(UnplacedProgram {
+                program: q.id,
+                memory: q.memory,
+                load: q.load,
+                modules: Vec::new(),
+            });
+        }
+    }
+    failed.sort_by_key(|u| u.program);
+    failed.dedup_by_key(|u| u.program);
+    if failed.is_empty() {
+        // strict clashes only: name the strict programs
+        failed = p
+            .progs
+            .iter()
+            .filter(|q| q.strict())
+            .map(|q| UnplacedProgram {
+                program: q.id,
+                memory: q.memory,
+                load: q.load,
+                modules: Vec::new(),
+            })
+            .collect();
+    }
+    Err(failed)
+}
+
+/// Most constrained first; each to the position with the least hard cost,
+/// then the soft cost, then best fit on memory (least memory left), then the
+/// least loaded core.
+fn greedy(pack: &mut Pack) {
+    let p = pack.p;
+    let n = p.progs.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&s| {
+        let q = &p.progs[s];
+        (
+            pack.options[s].len() > 1,
+            pack.hint[s].is_none(),
+            !q.strict(),
+            Reverse(q.memory),
+            Reverse(q.load),
+            s,
+        )
+    });
+    for s in order {
+        let q = &p.progs[s];
+        type Key = (u128, u64, u8, u64, u64, u32);
+        let mut best: Option<(Key, u32)> = None;
+        for &gc in &pack.options[s] {
+            let m = pack.module_of[gc as usize];
+            let used = pack.mem_used[m] + q.memory;
+            let load = pack.load[gc as usize] + q.load;
+            let hard = pack.mem_cost(m, used)
+                + pack.cpu_cost(load)
+                + pack.clashes(s as u32, gc as usize, &[])
+                + pack
+                    .frag_items(gc as usize, &[], &[s as u32])
+                    .saturating_sub(pack.core_frag[gc as usize]);
+            let soft_hint = pack.hint_miss(s as u32, gc);
+            let affinity: u64 = pack.aff[s]
+                .iter()
+                .filter(|&&(o, _)| {
+                    pack.pos[o as usize] != u32::MAX
+                        && pack.module_of[pack.pos[o as usize] as usize] == m
+                })
+                .map(|&(_, w)| w)
+                .fold(0, u64::saturating_add);
+            let left = p.sys.modules[m].memory.saturating_sub(used);
+            let key = (
+                hard,
+                soft_hint,
+                band(load, p.h),
+                left,
+                u64::MAX - affinity.min(u64::MAX - 1),
+                gc,
+            );
+            if best.as_ref().is_none_or(|(k, _)| key < *k) {
+                best = Some((key, gc));
+            }
+        }
+        let Some((_, gc)) = best else { continue };
+        // place
+        let gcu = gc as usize;
+        let m = pack.module_of[gcu];
+        pack.mem_used[m] += q.memory;
+        pack.load[gcu] += q.load;
+        pack.on_core[gcu].push(s as u32);
+        if special(p, s as u32) {
+            pack.strict_on[gcu].push(s as u32);
+        }
+        pack.pos[s] = gc;
+        if pack.frag {
+            pack.core_frag[gcu] = pack.frag_items(gcu, &[], &[]);
+        }
+    }
+}
+
+/// Tabu search on the hard cost (soft as tie-break) until it is zero or the
+/// budget is spent; keeps the best packing found.
+fn tabu(pack: &mut Pack, rng: &mut Rng, budget: &mut u64) {
+    let n = pack.pos.len();
+    let (mut hard, mut soft) = pack.total();
+    if hard == 0 {
+        return;
+    }
+    let mut best = (hard, soft, pack.pos.clone());
+    let mut tabu_until: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n];
+    let tenure_base = 7 + (n as u64).min(40) / 4;
+    let mut iter: u64 = 0;
+    let max_iter = 50_000 + 20 * n as u64;
+    let mut since_best = 0u64;
+    while hard > 0 && iter < max_iter && *budget > 0 {
+        iter += 1;
+        let violated = pack.violated();
+        if violated.is_empty() {
+            break;
+        }
+        let (is_mod, r) = violated[rng.below(violated.len())];
+        let items: Vec<u32> = if is_mod {
+            (0..n as u32)
+                .filter(|&s| {
+                    pack.module_of[pack.pos[s as usize] as usize] == r
+                        && pack.options[s as usize].len() > 1
+                })
+                .collect()
+        } else {
+            pack.on_core[r]
+                .iter()
+                .copied()
+                .filter(|&s| pack.options[s as usize].len() > 1)
+                .collect()
+        };
+        if items.is_empty() {
+            // nothing movable here: perturb elsewhere
+            since_best += 1;
+            if since_best > 1000 {
+                break;
+            }
+            continue;
+        }
+        type Move = ((i128, i128, u64), Vec<(u32, u32)>);
+        let mut best_mv: Option<Move> = None;
+        let is_tabu = |s: u32, to: u32, tabu_until: &Vec<Vec<(u32, u64)>>| {
+            tabu_until[s as usize]
+                .iter()
+                .any(|&(pos, until)| pos == to && until > iter)
+        };
+        for &s in &items {
+            let from = pack.pos[s as usize];
+            for &to in &pack.options[s as usize] {
+                if to == from {
+                    continue;
+                }
+                *budget = budget.saturating_sub(1);
+                let mv = [(s, to)];
+                let (dh, ds) = pack.delta(&mv);
+                let aspiration = (hard as i128 + dh) < best.0 as i128;
+                if is_tabu(s, to, &tabu_until) && !aspiration {
+                    continue;
+                }
+                let key = (dh, ds, rng.next());
+                if best_mv.as_ref().is_none_or(|(k, _)| key < *k) {
+                    best_mv = Some((key, mv.to_vec()));
+                }
+            }
+            // swaps with items elsewhere
+            for o in 0..n as u32 {
+                let to = pack.pos[o as usize];
+                if to == from || pack.options[o as usize].len() <= 1 {
+                    continue;
+                }
+                if !bit(&pack.allowed[s as usize], to) || !bit(&pack.allowed[o as usize], from) {
+                    continue;
+                }
+                // only swaps that change the resource's load
+                *budget = budget.saturating_sub(1);
+                let mv = [(s, to), (o, from)];
+                let (dh, ds) = pack.delta(&mv);
+                let aspiration = (hard as i128 + dh) < best.0 as i128;
+                if (is_tabu(s, to, &tabu_until) || is_tabu(o, from, &tabu_until)) && !aspiration {
+                    continue;
+                }
+                let key = (dh, ds, rng.next());
+                if best_mv.as_ref().is_none_or(|(k, _)| key < *k) {
+                    best_mv = Some((key, mv.to_vec()));
+                }
+            }
+        }
+        let Some(((dh, ds, _), mv)) = best_mv else {
+            since_best += 1;
+            if since_best > 1000 {
+                break;
+            }
+            continue;
+        };
+        for &(s, to) in &mv {
+            let from = pack.pos[s as usize];
+            pack.apply(s, to);
+            let tenure = tenure_base + rng.below(10) as u64;
+            let t = &mut tabu_until[s as usize];
+            t.retain(|&(_, until)| until > iter);
+            t.push((from, iter + tenure));
+        }
+        hard = (hard as i128 + dh) as u128;
+        soft = (soft as i128 + ds) as u128;
+        if (hard, soft) < (best.0, best.1) {
+            best = (hard, soft, pack.pos.clone());
+            since_best = 0;
+        } else {
+            since_best += 1;
+        }
+    }
+    if (best.0, best.1) < (hard, soft) {
+        let target = best.2;
+        for s in 0..n as u32 {
+            let to = target[s as usize];
+            if pack.pos[s as usize] != to {
+                pack.apply(s, to);
+            }
+        }
+    }
+}
+
+fn bit(bits: &[u64], gc: u32) -> bool {
+    bits[gc as usize / 64] & (1 << (gc % 64)) != 0
+}
+
+/// Improving moves on the soft cost (hints, communication) that keep the
+/// hard cost at zero; a few passes over the programs.
+fn polish(pack: &mut Pack, budget: &mut u64) {
+    let n = pack.pos.len() as u32;
+    for _ in 0..3 {
+        let mut improved = false;
+        for s in 0..n {
+            if pack.options[s as usize].len() <= 1
+                || pack.aff[s as usize].is_empty() && pack.hint[s as usize].is_none()
+            {
+                continue;
+            }
+            let from = pack.pos[s as usize];
+            let mut best: Option<(i128, u32)> = None;
+            for &to in &pack.options[s as usize] {
+                if to == from || pack.module_of[to as usize] == pack.module_of[from as usize] {
+                    continue;
+                }
+                if *budget == 0 {
+                    return;
+                }
+                *budget -= 1;
+                let (dh, ds) = pack.delta(&[(s, to)]);
+                if dh <= 0 && ds < 0 && best.is_none_or(|(b, _)| ds < b) {
+                    // keep the core load moderate: no band above the cap
+                    best = Some((ds, to));
+                }
+            }
+            if let Some((_, to)) = best {
+                pack.apply(s, to);
+                improved = true;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+}
