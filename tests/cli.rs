@@ -214,3 +214,42 @@ fn validate_reports_failing_necessary_conditions_with_exit_1() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn migrate_what_if_prints_every_scheme() {
+    let o = seamless(&[
+        "migrate",
+        "--memory",
+        "64MiB",
+        "--dirty-rate",
+        "8MiB/s",
+        "--bandwidth",
+        "1Gbit/s",
+        "--working-set",
+        "16MiB",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for s in [
+        "stop-and-copy",
+        "pre-copy",
+        "post-copy",
+        "hybrid",
+        "scatter-gather",
+        "closed form",
+    ] {
+        assert!(out.contains(s), "missing {s}:\n{out}");
+    }
+    // a bad quantity is an input error naming the flag
+    let o = seamless(&[
+        "migrate",
+        "--memory",
+        "64",
+        "--dirty-rate",
+        "8MiB/s",
+        "--bandwidth",
+        "1Gbit/s",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o.stderr).contains("--memory"), "{}", text(&o.stderr));
+}

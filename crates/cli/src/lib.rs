@@ -85,6 +85,8 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// What-if: every migration scheme's criteria for one program on an otherwise idle link.
+    Migrate(MigrateArgs),
     /// Write a synthetic valid system folder of a requested size.
     Generate(GenerateArgs),
 }
@@ -119,6 +121,52 @@ pub struct GenerateArgs {
     /// The folder to write (created if needed).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MigrateArgs {
+    /// The program's memory `M` (e.g. `256MiB`).
+    #[arg(long)]
+    pub memory: String,
+    /// How fast it dirties memory, in bytes per second (e.g. `20MiB/s`).
+    #[arg(long, conflicts_with = "dirty_per_job")]
+    pub dirty_rate: Option<String>,
+    /// Or: bytes of distinct pages one job writes (with `--period`).
+    #[arg(long, requires = "period")]
+    pub dirty_per_job: Option<String>,
+    /// The program's period (e.g. `20ms`); jobs end every period.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The link's bandwidth (e.g. `1Gbit/s`).
+    #[arg(long)]
+    pub bandwidth: String,
+    /// The working set `W` (default: the memory).
+    #[arg(long)]
+    pub working_set: Option<String>,
+    /// The link's latency (default 0).
+    #[arg(long, default_value = "0us")]
+    pub latency: String,
+    /// Page size.
+    #[arg(long, default_value = "4KiB")]
+    pub page_size: String,
+    /// CPU state `C`.
+    #[arg(long, default_value = "16KiB")]
+    pub cpu_state: String,
+    /// Largest chunk.
+    #[arg(long, default_value = "64KiB")]
+    pub chunk: String,
+    /// Most pre-copy rounds.
+    #[arg(long, default_value_t = 5)]
+    pub max_rounds: u32,
+    /// Pre-copy stops when a round would carry less than this.
+    #[arg(long, default_value = "256KiB")]
+    pub stop_below: String,
+    /// Handling time of one remote page fault (post-copy).
+    #[arg(long, default_value = "20us")]
+    pub fault_handling: String,
+    /// Pre-copy rounds before the hybrid scheme switches to post-copy.
+    #[arg(long, default_value_t = 1)]
+    pub hybrid_rounds: u32,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -175,6 +223,7 @@ pub fn run(cli: Cli) -> i32 {
             limits,
         } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
         Command::Generate(args) => cmd::generate(out, &args),
+        Command::Migrate(args) => cmd::migrate(out, &args),
         Command::Schedule {
             system,
             mode,

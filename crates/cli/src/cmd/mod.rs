@@ -4,7 +4,7 @@ pub mod schedule;
 
 use crate::io::{IoError, read_system, write_atomic};
 use crate::report;
-use crate::{EXIT_INPUT, EXIT_OK, ExpandFormat, GenerateArgs};
+use crate::{EXIT_INPUT, EXIT_OK, ExpandFormat, GenerateArgs, MigrateArgs};
 use seamless_model::diag::render;
 use seamless_model::load::load;
 use seamless_model::validate::Limits;
@@ -157,4 +157,84 @@ pub fn mode_index(system: &System, dir: &Path, name: &str) -> Result<usize, Fail
             names.join(", ")
         ))
     })
+}
+
+pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
+    use seamless_migrate::{Dirty, WhatIfInput, render_what_if, what_if};
+    use seamless_model::units::{Tick, parse_bandwidth, parse_size};
+    let mut errors = String::new();
+    let mut bad = |flag: &str, value: &str, e: String| {
+        errors.push_str(&format!("error: --{flag} `{value}`: {e}\n"));
+    };
+    let tick = Tick::micro();
+    let mut size = |flag: &str, v: &str| match parse_size(v) {
+        Ok(b) => b,
+        Err(e) => {
+            bad(flag, v, e.to_string());
+            0
+        }
+    };
+    let memory = size("memory", &a.memory);
+    let working_set = a.working_set.as_deref().map(|w| size("working-set", w));
+    let page_size = size("page-size", &a.page_size);
+    let cpu_state = size("cpu-state", &a.cpu_state);
+    let chunk = size("chunk", &a.chunk);
+    let stop_below = size("stop-below", &a.stop_below);
+    let dirty_job = a.dirty_per_job.as_deref().map(|d| size("dirty-per-job", d));
+    let mut dur = |flag: &str, v: &str| match tick.duration(v) {
+        Ok(t) => t,
+        Err(e) => {
+            bad(flag, v, e.to_string());
+            0
+        }
+    };
+    let latency = dur("latency", &a.latency);
+    let fault_handling = dur("fault-handling", &a.fault_handling);
+    let period = a.period.as_deref().map(|p| dur("period", p));
+    let mut rate = |flag: &str, v: &str| match parse_bandwidth(v) {
+        Ok(b) => b,
+        Err(e) => {
+            bad(flag, v, e.to_string());
+            0
+        }
+    };
+    let bandwidth = rate("bandwidth", &a.bandwidth);
+    let dirty_bps = a.dirty_rate.as_deref().map(|d| rate("dirty-rate", d));
+    if a.dirty_rate.is_none() && a.dirty_per_job.is_none() {
+        errors.push_str(
+            "error: give --dirty-rate (bytes per second) or --dirty-per-job with --period\n",
+        );
+    }
+    if !errors.is_empty() {
+        return Err(Failure::Input(errors));
+    }
+    let dirty = match (dirty_bps, dirty_job, period) {
+        (Some(bps), _, _) => Dirty::Rate {
+            bytes_per_s: bps / 8,
+        },
+        (None, Some(bytes), Some(p)) => Dirty::PerJob { bytes, period: p },
+        _ => {
+            return Err(Failure::Input(
+                "error: --dirty-per-job needs --period\n".into(),
+            ));
+        }
+    };
+    let mut input = WhatIfInput::new(memory, dirty, bandwidth);
+    input.working_set = working_set;
+    input.latency = latency;
+    input.period = period;
+    input.params.page_size = page_size;
+    input.params.cpu_state = cpu_state;
+    input.params.chunk = chunk;
+    input.params.max_rounds = a.max_rounds;
+    input.params.stop_below = stop_below;
+    input.params.fault_handling = fault_handling;
+    input.hybrid_rounds = a.hybrid_rounds.max(1);
+    match what_if(&input) {
+        Ok(w) => {
+            out.write_all(render_what_if(&w).as_bytes())?;
+            Ok(EXIT_OK)
+        }
+        Err(e) => Err(Failure::Input(format!("error: {e}\n"))),
+    }
 }
