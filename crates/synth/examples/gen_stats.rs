@@ -4,6 +4,9 @@ use seamless_gen::{GenParams, feasible};
 use seamless_synth::{Options, synthesize};
 use std::time::Instant;
 
+#[path = "../tests/support/scale.rs"]
+mod scale;
+
 fn main() {
     let a: Vec<u64> = std::env::args()
         .skip(1)
@@ -34,15 +37,30 @@ fn main() {
             seed,
             ..params.clone()
         };
-        let (g, _) = feasible(&p);
-        let sys = g.load().expect("loads");
+        let (sys, witness) = if std::env::var("SCALE").is_ok() {
+            (
+                scale::scale_system_with(seed, std::env::var("DEEP").is_ok()),
+                Vec::new(),
+            )
+        } else {
+            let (g, witness) = feasible(&p);
+            (g.load().expect("loads"), witness)
+        };
+        if std::env::var("PERIOD_HIST").is_ok() {
+            let mut hist = std::collections::BTreeMap::new();
+            for mp in &sys.modes[0].programs {
+                *hist.entry(mp.requirement.timing.period()).or_insert(0) += 1;
+            }
+            eprintln!("periods {hist:?} frame {}", sys.modes[0].major_frame);
+        }
         let t = Instant::now();
         let r = synthesize(&sys, &Options::default());
         let el = t.elapsed();
         let jobs: u64 = sys.modes.iter().map(|m| m.job_count).sum();
         let insts: u64 = sys.modes.iter().map(|m| m.instance_count).sum();
         let mut line = format!(
-            "seed {seed}: {jobs} jobs {insts} insts {:.3}s",
+            "seed {seed}: {} progs {jobs} jobs {insts} insts {:.3}s",
+            sys.modes.iter().map(|m| m.programs.len()).sum::<usize>(),
             el.as_secs_f64()
         );
         for (mi, m) in r.modes.iter().enumerate() {
@@ -71,7 +89,19 @@ fn main() {
             }
         }
         let moved: usize = r.moves.iter().map(|m| m.programs.len()).sum();
-        println!("{line} moves {moved}");
+        let mut wmoved = 0;
+        for &(a, b) in &sys.transitions {
+            for pa in &witness[a].placement {
+                if witness[b]
+                    .placement
+                    .iter()
+                    .any(|pb| pb.program == pa.program && pb.module != pa.module)
+                {
+                    wmoved += 1;
+                }
+            }
+        }
+        println!("{line} moves {moved} (witness {wmoved})");
     }
     println!("{ok}/{total} modes scheduled");
 }

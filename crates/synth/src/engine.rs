@@ -193,6 +193,10 @@ impl<'p, 'a> Engine<'p, 'a> {
         let slots = std::mem::take(&mut self.comp_slots[c]);
         for &s in &slots {
             let q = &p.progs[s as usize];
+            self.work += u64::from(q.n) * (1 + q.prec_out.len() as u64);
+        }
+        for &s in &slots {
+            let q = &p.progs[s as usize];
             let first = q.first as usize;
             let n = q.n as usize;
             for j in first..first + n {
@@ -288,6 +292,7 @@ impl<'p, 'a> Engine<'p, 'a> {
     }
 
     fn raw_place_job(&mut self, j: usize, t: u64) {
+        self.work += 1;
         let info = self.p.jobs[j];
         let s = info.slot as usize;
         let q = &self.p.progs[s];
@@ -300,6 +305,7 @@ impl<'p, 'a> Engine<'p, 'a> {
     }
 
     fn raw_remove_job(&mut self, j: usize) -> u64 {
+        self.work += 1;
         let info = self.p.jobs[j];
         let s = info.slot as usize;
         let q = &self.p.progs[s];
@@ -320,6 +326,7 @@ impl<'p, 'a> Engine<'p, 'a> {
     }
 
     fn raw_place_inst(&mut self, i: usize, starts: &[u64]) {
+        self.work += starts.len() as u64;
         let info = self.p.insts[i];
         let m = info.slot as usize;
         let len = self.trees[m].hops.len();
@@ -334,6 +341,7 @@ impl<'p, 'a> Engine<'p, 'a> {
 
     fn raw_remove_inst(&mut self, i: usize, keep: bool) {
         let info = self.p.insts[i];
+        self.work += self.trees[info.slot as usize].hops.len() as u64;
         let m = info.slot as usize;
         let len = self.trees[m].hops.len();
         let base = info.k as usize * len;
@@ -610,6 +618,14 @@ impl<'p, 'a> Engine<'p, 'a> {
                 }
             } else if let Some(a) = self.arrival(p.inst(m, k), qi) {
                 lo = lo.max(a);
+            } else {
+                // not sent yet: at best it leaves when the sender ends and
+                // crosses an idle network
+                let sj = p.job(msg.sender, k);
+                if self.job_start[sj] != NONE {
+                    let dep = self.job_end(sj).max(p.insts[p.inst(m, k)].release);
+                    lo = lo.max(dep.saturating_add(self.trees[m as usize].recv_path[qi]));
+                }
             }
         }
         for &m in &q.prec_out {
@@ -619,7 +635,8 @@ impl<'p, 'a> Engine<'p, 'a> {
             }
             let tree = &self.trees[m as usize];
             let i = p.inst(m, k);
-            if !tree.hops.is_empty() && self.inst_done[i] {
+            let sent = !tree.hops.is_empty() && self.inst_done[i];
+            if sent {
                 let base = k as usize * tree.hops.len();
                 for (h, hop) in tree.hops.iter().enumerate() {
                     if hop.parent == u32::MAX {
@@ -628,11 +645,17 @@ impl<'p, 'a> Engine<'p, 'a> {
                 }
             }
             for (qi, &r) in msg.receivers.iter().enumerate() {
+                let rj = p.job(r, k);
+                if self.job_start[rj] == NONE {
+                    continue;
+                }
                 if tree.recv_leaf[qi].is_none() {
-                    let rj = p.job(r, k);
-                    if self.job_start[rj] != NONE {
-                        hi = hi.min(self.job_start[rj]);
-                    }
+                    hi = hi.min(self.job_start[rj]);
+                } else if !sent {
+                    // the receiver waits: the message must cross an idle
+                    // network before it starts
+                    let latest = self.job_start[rj].min(p.insts[i].deadline);
+                    hi = hi.min(latest.saturating_sub(tree.recv_path[qi]));
                 }
             }
         }
@@ -915,7 +938,7 @@ impl<'p, 'a> Engine<'p, 'a> {
         let Some((&s, rest)) = order.split_first() else {
             return true;
         };
-        let cands = self.group_candidates(s, 4);
+        let cands = self.group_candidates(s, 5);
         for o in cands {
             if *nodes == 0 || self.exhausted() {
                 return false;
@@ -924,7 +947,19 @@ impl<'p, 'a> Engine<'p, 'a> {
             let mark = self.journal.len();
             self.place_group(s, o);
             self.work += u64::from(self.p.progs[s].n);
-            if self.group_dfs(rest, nodes) {
+            // forward check: every program still to come must keep a place
+            let mut alive = true;
+            for &t in rest {
+                let fits = match self.group_range(t) {
+                    Some((lo, hi)) => self.group_earliest(t, lo, hi).is_some(),
+                    None => false,
+                };
+                if !fits {
+                    alive = false;
+                    break;
+                }
+            }
+            if alive && self.group_dfs(rest, nodes) {
                 return true;
             }
             self.rollback(mark);
@@ -1195,10 +1230,10 @@ impl<'p, 'a> Engine<'p, 'a> {
                     continue;
                 }
                 let others = on_core.get(&gc).map(Vec::as_slice).unwrap_or(&[]);
-                if special(p, s as u32)
-                    && others
-                        .iter()
-                        .any(|&o| special(p, o) && !compatible(p, s as u32, o))
+                let s_special = special(p, s as u32);
+                if others
+                    .iter()
+                    .any(|&o| (s_special || special(p, o)) && !compatible(p, s as u32, o))
                 {
                     continue;
                 }
@@ -1210,7 +1245,7 @@ impl<'p, 'a> Engine<'p, 'a> {
                         (po.timing.period().unwrap_or(h), po.wcet)
                     })
                     .collect();
-                let fragmented = crate::placement::frag_of(&mut items) > 0;
+                let fragmented = crate::placement::frag_of(&mut items, 0) > 0;
                 let key = (
                     fragmented,
                     band(after, h),
@@ -1396,8 +1431,15 @@ impl<'p, 'a> Engine<'p, 'a> {
                     }
                 }
             }
-            let mut nodes = 64 + 8 * order.len() as u64;
+            let mut nodes = 128 + 16 * order.len() as u64;
             let mut ok = self.group_dfs(&order, &mut nodes);
+            if std::env::var("SYNTH_DEBUG2").is_ok() {
+                eprintln!(
+                    "relayout core {gc} first p{} variant {v}: dfs {ok} nodes left {nodes} order {:?}",
+                    p.progs[first].id,
+                    order.iter().map(|&x| p.progs[x].id).collect::<Vec<_>>()
+                );
+            }
             if ok {
                 insts.sort_by_key(|&e| (self.key(e), e));
                 for e in insts {
@@ -1598,6 +1640,38 @@ impl<'p, 'a> Engine<'p, 'a> {
 
     // ----- results -------------------------------------------------------
 
+    /// Work spent (insertion attempts and equivalent).
+    pub(crate) fn work(&self) -> u64 {
+        self.work
+    }
+
+    /// The global core of every program slot.
+    pub(crate) fn global_cores(&self) -> Vec<u32> {
+        (0..self.p.progs.len())
+            .map(|s| self.gcore(s) as u32)
+            .collect()
+    }
+
+    /// The program slots with a job among `misses`, or sending or receiving
+    /// a message instance among them.
+    pub(crate) fn missed_programs(&self, misses: &[Ent]) -> Vec<u32> {
+        let p = self.p;
+        let mut out: Vec<u32> = Vec::new();
+        for &e in misses {
+            match e {
+                Ent::Job(j) => out.push(p.jobs[j as usize].slot),
+                Ent::Inst(i) => {
+                    let m = &p.msgs[p.insts[i as usize].slot as usize];
+                    out.push(m.sender);
+                    out.extend(m.receivers.iter().copied());
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     pub(crate) fn schedule(&self) -> Schedule {
         let p = self.p;
         let sys = p.sys;
@@ -1671,6 +1745,48 @@ impl<'p, 'a> Engine<'p, 'a> {
 
     pub(crate) fn report(&self, misses: &[Ent]) -> GaveUp {
         let p = self.p;
+        if std::env::var("SYNTH_DUMP").is_ok() {
+            let mut cores: Vec<usize> = misses
+                .iter()
+                .filter_map(|e| match e {
+                    Ent::Job(j) => Some(self.gcore(p.jobs[*j as usize].slot as usize)),
+                    _ => None,
+                })
+                .collect();
+            cores.sort_unstable();
+            cores.dedup();
+            for gc in cores {
+                eprintln!("core {gc}:");
+                for s in 0..p.progs.len() {
+                    if self.gcore(s) != gc {
+                        continue;
+                    }
+                    let q = &p.progs[s];
+                    let offs: Vec<i64> = (0..q.n.min(6))
+                        .map(|k| {
+                            let j = p.job(s as u32, k);
+                            if self.job_start[j] == NONE {
+                                -1
+                            } else {
+                                (self.job_start[j] - q.base(k)) as i64
+                            }
+                        })
+                        .collect();
+                    eprintln!(
+                        "  p{} T {:?} c {} win {:?} jit {:?} U {:?} prec in {} out {} offs {:?}",
+                        q.id,
+                        q.timing.period(),
+                        q.wcet,
+                        q.timing.window(),
+                        q.jitter,
+                        q.unavail,
+                        q.prec_in.len(),
+                        q.prec_out.len(),
+                        offs
+                    );
+                }
+            }
+        }
         let net = &p.sys.network;
         let mut jobs = Vec::new();
         let mut messages = Vec::new();

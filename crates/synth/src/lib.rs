@@ -78,7 +78,8 @@ pub struct Options<'a> {
     /// search, which makes the result depend on the machine; the budget is
     /// what normally bounds the search.
     pub time_limit: Duration,
-    /// Work budget per mode, in insertion attempts (default 20,000,000).
+    /// Work budget per mode, in elementary placement steps (default
+    /// 100,000,000; a few seconds on one core for the largest systems).
     /// The first pass over every job and message instance counts too.
     pub budget: u64,
     /// Called now and then with what the search is doing.
@@ -89,7 +90,7 @@ impl Default for Options<'_> {
     fn default() -> Self {
         Options {
             time_limit: Duration::from_secs(10),
-            budget: 20_000_000,
+            budget: 100_000_000,
             progress: None,
         }
     }
@@ -314,41 +315,79 @@ pub fn synthesize_mode(
         return Err(Infeasible::Proven { mode, findings });
     }
     report(Phase::Placing, 0, p.progs.len() as u64);
-    let placed = match placement::place(&p, hint) {
-        Ok(pl) => pl,
-        Err(programs) => {
-            report(Phase::Done, 1, 1);
-            return Err(Infeasible::GaveUp(Box::new(GaveUp {
-                mode,
-                stop: Stop::Exhausted,
-                programs,
-                jobs: Vec::new(),
-                messages: Vec::new(),
-                resources: Vec::new(),
-            })));
-        }
-    };
-    // Two strategies on the same placement: one offset per program first
-    // (robust against fragmentation by long jobs), then job by job (more
-    // freedom per job); each gets half of the budget.
-    let half = Options {
-        budget: opts.budget / 2,
+    // Rounds: place, then lay every program out as one offset group where it
+    // can (robust against fragmentation by long jobs); programs that still
+    // fail are kept off their cores in the next round's placement. Last, job
+    // by job on the final placement (more freedom per job). The budget is
+    // shared among them.
+    const ROUNDS: u64 = 4;
+    let share = Options {
+        budget: opts.budget / (ROUNDS + 1),
         ..*opts
     };
+    let debug = std::env::var("SYNTH_DEBUG").is_ok();
+    let mut round = placement::Round::default();
     let mut best: Option<(usize, GaveUp)> = None;
-    for grouped in [true, false] {
-        let mut eng = engine::Engine::new(&p, placed.clone(), &half, started);
-        let misses = eng.run(grouped);
-        if std::env::var("SYNTH_DEBUG").is_ok() {
-            eprintln!("strategy grouped={grouped}: {} misses", misses.len());
+    let mut last_placed = None;
+    for r in 0..ROUNDS {
+        round.index = r;
+        let placed = match placement::place(&p, hint, &round) {
+            Ok(pl) => pl,
+            Err(programs) if last_placed.is_none() => {
+                report(Phase::Done, 1, 1);
+                return Err(Infeasible::GaveUp(Box::new(GaveUp {
+                    mode,
+                    stop: Stop::Exhausted,
+                    programs,
+                    jobs: Vec::new(),
+                    messages: Vec::new(),
+                    resources: Vec::new(),
+                })));
+            }
+            Err(_) => break,
+        };
+        if debug {
+            eprintln!("round {r} placed at {:?}", started.elapsed());
+        }
+        let mut eng = engine::Engine::new(&p, placed.clone(), &share, started);
+        let misses = eng.run(true);
+        if debug {
+            eprintln!(
+                "round {r} grouped: {} misses at {:?}, work {}",
+                misses.len(),
+                started.elapsed(),
+                eng.work()
+            );
         }
         if misses.is_empty() {
             report(Phase::Done, 1, 1);
             return Ok(eng.schedule());
         }
-        let r = eng.report(&misses);
         if best.as_ref().is_none_or(|(n, _)| misses.len() < *n) {
-            best = Some((misses.len(), r));
+            best = Some((misses.len(), eng.report(&misses)));
+        }
+        let cores = eng.global_cores();
+        for s in eng.missed_programs(&misses) {
+            round.forbid.insert((s, cores[s as usize]));
+        }
+        round.prev = Some(cores);
+        last_placed = Some(placed);
+        if started.elapsed() > opts.time_limit {
+            break;
+        }
+    }
+    if let Some(placed) = last_placed {
+        let mut eng = engine::Engine::new(&p, placed, &share, started);
+        let misses = eng.run(false);
+        if debug {
+            eprintln!("job-level: {} misses", misses.len());
+        }
+        if misses.is_empty() {
+            report(Phase::Done, 1, 1);
+            return Ok(eng.schedule());
+        }
+        if best.as_ref().is_none_or(|(n, _)| misses.len() < *n) {
+            best = Some((misses.len(), eng.report(&misses)));
         }
     }
     report(Phase::Done, 1, 1);

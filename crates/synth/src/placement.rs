@@ -84,10 +84,37 @@ pub(crate) fn special(p: &Problem, s: u32) -> bool {
     p.progs[s as usize].strict() || mandatory(p, s).is_some()
 }
 
+/// Whether a job of length `c` fits in the window `[s, e)` between the
+/// occurrences `[x + i·g, x + i·g + l)` (all integers `i`) of another
+/// program's mandatory part.
+fn fits_around(s: u64, e: u64, c: u64, x: u64, l: u64, g: u64) -> bool {
+    if l >= g {
+        return false;
+    }
+    if e - s >= 2 * g {
+        return c <= g - l;
+    }
+    let (s, e, x, l, g) = (s as i128, e as i128, (x % g) as i128, l as i128, g as i128);
+    // the first occurrence ending after s
+    let mut y = x + ((s - l - x).div_euclid(g) + 1) * g;
+    if y + l <= s {
+        y += g;
+    }
+    let mut cursor = s;
+    while y < e {
+        if y - cursor >= c as i128 {
+            return true;
+        }
+        cursor = cursor.max(y + l);
+        y += g;
+    }
+    e - cursor >= c as i128
+}
+
 /// Whether program slots `a` and `b` may share a core: two strictly periodic
-/// programs need `c_a + c_b ≤ gcd(T_a, T_b)`; two programs whose windows
-/// force a mandatory part need those parts not to meet modulo the gcd of
-/// their periods.
+/// programs need `c_a + c_b ≤ gcd(T_a, T_b)`; a program whose window forces
+/// a mandatory part must leave the other room for a job in its window
+/// (modulo the gcd of their periods).
 pub(crate) fn compatible(p: &Problem, a: u32, b: u32) -> bool {
     let (pa, pb) = (&p.progs[a as usize], &p.progs[b as usize]);
     let ta = pa.timing.period().unwrap_or(p.h);
@@ -96,15 +123,13 @@ pub(crate) fn compatible(p: &Problem, a: u32, b: u32) -> bool {
     if pa.strict() && pb.strict() && pa.wcet.saturating_add(pb.wcet) > g {
         return false;
     }
-    if let (Some((xa, la)), Some((xb, lb))) = (mandatory(p, a), mandatory(p, b)) {
-        if la.saturating_add(lb) > g {
-            return false;
-        }
-        let (xa, xb) = (xa % g, xb % g);
-        let d_ab = (xb + g - xa) % g;
-        let d_ba = (xa + g - xb) % g;
-        if d_ab < la || d_ba < lb {
-            return false;
+    for (x, y) in [(a, b), (b, a)] {
+        if let Some((xm, lm)) = mandatory(p, x) {
+            let py = &p.progs[y as usize];
+            let w = py.timing.window();
+            if !fits_around(w.start, w.end, py.wcet, xm, lm, g) {
+                return false;
+            }
         }
     }
     true
@@ -136,6 +161,8 @@ impl Rng {
 
 /// Weight of one hint miss in the soft cost (dominates communication).
 const HINT_W: u64 = 1 << 40;
+/// Weight of leaving the previous round's core (below a hint miss).
+const PREV_W: u64 = 1 << 32;
 /// Scale of the hard cost terms (overflow in millionths of a capacity).
 const SCALE: u128 = 1_000_000;
 
@@ -158,17 +185,20 @@ struct Pack<'p, 'a> {
     cap: u64,
     hint: Vec<Option<(ModuleId, Option<u32>)>>,
     aff: Vec<Vec<(u32, u64)>>,
-    /// Whether the fragmentation term is on.
-    frag: bool,
+    /// The fragmentation term: off, or on with a margin (per mille of the
+    /// shorter period kept free beyond the job).
+    frag: Option<u64>,
     /// Fragmentation cost per core (cached).
     core_frag: Vec<u128>,
+    /// The previous round's placement (global core per slot), if any.
+    prev: Vec<u32>,
 }
 
 /// Fragmentation of one core holding `items` (period, wcet): a job must
 /// fit in the time that programs of every shorter period leave free in one
 /// of their periods (`T_j − Σ_{T_k ≤ T_j} c_k·⌈T_j/T_k⌉`), or a one-offset
 /// layout cannot exist. Cost: the excess, in millionths of the period.
-pub(crate) fn frag_of(items: &mut [(u64, u64)]) -> u128 {
+pub(crate) fn frag_of(items: &mut [(u64, u64)], margin_pm: u64) -> u128 {
     if items.len() < 2 {
         return 0;
     }
@@ -191,7 +221,8 @@ pub(crate) fn frag_of(items: &mut [(u64, u64)]) -> u128 {
             .iter()
             .map(|&(tk, ck)| ck.saturating_mul(t.div_ceil(tk.max(1))))
             .fold(0, u64::saturating_add);
-        min_gap = min_gap.min(t.saturating_sub(load));
+        let margin = (u128::from(t) * u128::from(margin_pm) / 1000) as u64;
+        min_gap = min_gap.min(t.saturating_sub(load).saturating_sub(margin));
         i = j;
     }
     cost
@@ -199,9 +230,7 @@ pub(crate) fn frag_of(items: &mut [(u64, u64)]) -> u128 {
 
 impl Pack<'_, '_> {
     fn frag_items(&self, gc: usize, out_: &[u32], in_: &[u32]) -> u128 {
-        if !self.frag {
-            return 0;
-        }
+        let Some(margin) = self.frag else { return 0 };
         let mut items: Vec<(u64, u64)> = self.on_core[gc]
             .iter()
             .chain(in_)
@@ -211,7 +240,7 @@ impl Pack<'_, '_> {
                 (q.timing.period().unwrap_or(self.p.h), q.wcet)
             })
             .collect();
-        frag_of(&mut items)
+        frag_of(&mut items, margin)
     }
 
     fn mem_cost(&self, m: ModuleId, used: u64) -> u128 {
@@ -230,29 +259,49 @@ impl Pack<'_, '_> {
         }
     }
     fn clashes(&self, s: u32, gc: usize, except: &[u32]) -> u128 {
-        if !special(self.p, s) {
-            return 0;
-        }
-        self.strict_on[gc]
+        let others = if special(self.p, s) {
+            &self.on_core[gc]
+        } else {
+            &self.strict_on[gc]
+        };
+        others
             .iter()
             .filter(|&&o| o != s && !except.contains(&o) && !compatible(self.p, s, o))
             .count() as u128
             * SCALE
     }
-    fn hint_miss(&self, s: u32, gc: u32) -> u64 {
-        match self.hint[s as usize] {
-            None => 0,
-            Some((m, c)) => {
-                let gm = self.module_of[gc as usize];
-                if gm != m {
-                    HINT_W
-                } else if c.is_some_and(|c| self.p.core_base[m] + c as usize != gc as usize) {
-                    1 << 20
-                } else {
-                    0
+
+    /// Incompatible pairs on a core (at least one of each pair special).
+    fn core_clashes(&self, gc: usize) -> u128 {
+        let mut n = 0u128;
+        for &a in &self.strict_on[gc] {
+            for &b in &self.on_core[gc] {
+                if a != b && !(special(self.p, b) && b < a) && !compatible(self.p, a, b) {
+                    n += 1;
                 }
             }
         }
+        n * SCALE
+    }
+    fn hint_miss(&self, s: u32, gc: u32) -> u64 {
+        let moved = match self.prev.get(s as usize) {
+            Some(&pc) if pc != gc => PREV_W,
+            _ => 0,
+        };
+        moved
+            + match self.hint[s as usize] {
+                None => 0,
+                Some((m, c)) => {
+                    let gm = self.module_of[gc as usize];
+                    if gm != m {
+                        HINT_W
+                    } else if c.is_some_and(|c| self.p.core_base[m] + c as usize != gc as usize) {
+                        1 << 20
+                    } else {
+                        0
+                    }
+                }
+            }
     }
     /// Communication cost of the edges of `s` given a position function.
     fn comm(&self, s: u32, at: &dyn Fn(u32) -> u32) -> u64 {
@@ -316,7 +365,7 @@ impl Pack<'_, '_> {
                 }
             }
             hard += self.cpu_cost(load) as i128 - self.cpu_cost(self.load[gc]) as i128;
-            if self.frag {
+            if self.frag.is_some() {
                 let outs: Vec<u32> = moves
                     .iter()
                     .filter(|&&(s, _)| self.pos[s as usize] as usize == gc)
@@ -337,7 +386,7 @@ impl Pack<'_, '_> {
             hard -= self.clashes(s, self.pos[s as usize] as usize, &movers) as i128;
             hard += self.clashes(s, to as usize, &movers) as i128;
         }
-        if movers.len() == 2 && special(p, movers[0]) && special(p, movers[1]) {
+        if movers.len() == 2 && (special(p, movers[0]) || special(p, movers[1])) {
             let (a, b) = (movers[0], movers[1]);
             let incompatible = !compatible(p, a, b);
             let before = self.pos[a as usize] == self.pos[b as usize];
@@ -384,7 +433,7 @@ impl Pack<'_, '_> {
             self.strict_on[to].push(s);
         }
         self.pos[s as usize] = to as u32;
-        if self.frag {
+        if self.frag.is_some() {
             self.core_frag[from] = self.frag_items(from, &[], &[]);
             self.core_frag[to] = self.frag_items(to, &[], &[]);
         }
@@ -398,14 +447,7 @@ impl Pack<'_, '_> {
         for gc in 0..self.load.len() {
             hard += self.cpu_cost(self.load[gc]);
             hard += self.core_frag[gc];
-            let st = &self.strict_on[gc];
-            for (i, &a) in st.iter().enumerate() {
-                for &b in &st[i + 1..] {
-                    if !compatible(self.p, a, b) {
-                        hard += SCALE;
-                    }
-                }
-            }
+            hard += self.core_clashes(gc);
         }
         let mut soft = 0u128;
         let cur = |s: u32| self.pos[s as usize];
@@ -425,11 +467,7 @@ impl Pack<'_, '_> {
             }
         }
         for gc in 0..self.load.len() {
-            let st = &self.strict_on[gc];
-            let clash = st
-                .iter()
-                .enumerate()
-                .any(|(i, &a)| st[i + 1..].iter().any(|&b| !compatible(self.p, a, b)));
+            let clash = self.core_clashes(gc) > 0;
             if self.cpu_cost(self.load[gc]) > 0 || clash || self.core_frag[gc] > 0 {
                 v.push((false, gc));
             }
@@ -441,7 +479,20 @@ impl Pack<'_, '_> {
 /// Search effort of the packing, in candidate moves evaluated.
 const PACK_BUDGET: u64 = 20_000_000;
 
-pub(crate) fn place(p: &Problem, hint: &PlacementHint) -> Result<Placed, Vec<UnplacedProgram>> {
+/// Restrictions from earlier rounds: (slot, global core) pairs to avoid, and
+/// the previous placement to stay close to.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Round {
+    pub index: u64,
+    pub forbid: std::collections::BTreeSet<(u32, u32)>,
+    pub prev: Option<Vec<u32>>,
+}
+
+pub(crate) fn place(
+    p: &Problem,
+    hint: &PlacementHint,
+    round: &Round,
+) -> Result<Placed, Vec<UnplacedProgram>> {
     let sys = p.sys;
     let h = p.h;
     let n = p.progs.len();
@@ -465,6 +516,10 @@ pub(crate) fn place(p: &Problem, hint: &PlacementHint) -> Result<Placed, Vec<Unp
                 ),
             }
         }
+        let s = options.len() as u32;
+        if o.iter().any(|&gc| !round.forbid.contains(&(s, gc))) {
+            o.retain(|&gc| !round.forbid.contains(&(s, gc)));
+        }
         let mut bits = vec![0u64; words];
         for &gc in &o {
             bits[gc as usize / 64] |= 1 << (gc % 64);
@@ -487,14 +542,15 @@ pub(crate) fn place(p: &Problem, hint: &PlacementHint) -> Result<Placed, Vec<Unp
     let first_cap = (avg as u64 + 50).clamp(600, 1000);
     let mid_cap = (first_cap + 1000) / 2;
     let attempts = [
-        (first_cap, true),
-        (mid_cap, true),
-        (1000, true),
-        (first_cap, false),
-        (mid_cap, false),
-        (1000, false),
+        (first_cap, Some(150)),
+        (first_cap, Some(0)),
+        (mid_cap, Some(0)),
+        (1000, Some(0)),
+        (first_cap, None),
+        (mid_cap, None),
+        (1000, None),
     ];
-    let mut rng = Rng::new(p.mode_id as u64 ^ ((n as u64) << 32));
+    let mut rng = Rng::new(p.mode_id as u64 ^ ((n as u64) << 32) ^ (round.index << 56));
     let mut last: Option<Pack> = None;
     for (ai, &(cap_pm, frag)) in attempts.iter().enumerate() {
         if ai > 0 && attempts[..ai].contains(&(cap_pm, frag)) {
@@ -517,15 +573,19 @@ pub(crate) fn place(p: &Problem, hint: &PlacementHint) -> Result<Placed, Vec<Unp
             aff: affinity(p),
             frag,
             core_frag: vec![0; p.n_cores],
+            prev: round.prev.clone().unwrap_or_default(),
         };
         if pack.options.iter().any(|o| o.is_empty()) {
             break;
         }
         greedy(&mut pack);
+        if std::env::var("SYNTH_DEBUG").is_ok() {
+            eprintln!("greedy cap {cap_pm} frag {frag:?}: cost {:?}", pack.total());
+        }
         tabu(&mut pack, &mut rng, &mut budget);
         if std::env::var("SYNTH_DEBUG").is_ok() {
             eprintln!(
-                "pack attempt cap {cap_pm} frag {frag}: cost {:?} budget left {budget}",
+                "pack attempt cap {cap_pm} frag {frag:?}: cost {:?} budget left {budget}",
                 pack.total()
             );
         }
@@ -679,7 +739,7 @@ fn greedy(pack: &mut Pack) {
             pack.strict_on[gcu].push(s as u32);
         }
         pack.pos[s] = gc;
-        if pack.frag {
+        if pack.frag.is_some() {
             pack.core_frag[gcu] = pack.frag_items(gcu, &[], &[]);
         }
     }
@@ -694,6 +754,8 @@ fn tabu(pack: &mut Pack, rng: &mut Rng, budget: &mut u64) {
         return;
     }
     let mut best = (hard, soft, pack.pos.clone());
+    let mut by_mem: Vec<u32> = (0..n as u32).collect();
+    by_mem.sort_by_key(|&s| (pack.p.progs[s as usize].memory, s));
     let mut tabu_until: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n];
     let tenure_base = 7 + (n as u64).min(40) / 4;
     let mut iter: u64 = 0;
@@ -753,8 +815,30 @@ fn tabu(pack: &mut Pack, rng: &mut Rng, budget: &mut u64) {
                     best_mv = Some((key, mv.to_vec()));
                 }
             }
-            // swaps with items elsewhere
-            for o in 0..n as u32 {
+            // swaps with items elsewhere: those that would cancel a memory
+            // overflow, those on the same module, and a random few
+            let mut partners: Vec<u32> = Vec::with_capacity(96);
+            let sm = pack.p.progs[s as usize].memory;
+            if is_mod {
+                let ov = pack.mem_used[r].saturating_sub(pack.p.sys.modules[r].memory);
+                let target = sm.saturating_sub(ov);
+                let at = by_mem.partition_point(|&o| pack.p.progs[o as usize].memory < target);
+                let lo = at.saturating_sub(24);
+                let hi = (at + 24).min(by_mem.len());
+                partners.extend_from_slice(&by_mem[lo..hi]);
+            } else {
+                let m = pack.module_of[r];
+                let base = pack.p.core_base[m];
+                for gc in base..base + pack.p.sys.modules[m].cores as usize {
+                    partners.extend(pack.on_core[gc].iter().copied());
+                }
+            }
+            for _ in 0..24 {
+                partners.push(rng.below(n) as u32);
+            }
+            partners.sort_unstable();
+            partners.dedup();
+            for o in partners {
                 let to = pack.pos[o as usize];
                 if to == from || pack.options[o as usize].len() <= 1 {
                     continue;
@@ -798,6 +882,9 @@ fn tabu(pack: &mut Pack, rng: &mut Rng, budget: &mut u64) {
             since_best = 0;
         } else {
             since_best += 1;
+            if since_best > 400 + n as u64 {
+                break;
+            }
         }
     }
     if (best.0, best.1) < (hard, soft) {
