@@ -806,49 +806,56 @@ pub fn scatter_gather<S: Slots>(
     from_via: &Route,
     via_from: u64,
 ) -> Result<Timeline, TimelineError> {
+    let sc = scatter(cal, t, to_via, via_from)?;
+    gather(cal, t, from_via, sc)
+}
+
+/// The first leg of scatter-gather: `M + C` bytes to the intermediary. The
+/// returned timeline has only `scatter` chunks; its `source_free` is final,
+/// its `may_run` and `last_arrival` are those of the scatter.
+pub fn scatter<S: Slots>(cal: &mut S, t: &Transfer, to_via: &Route, via_from: u64) -> Result<Timeline, TimelineError> {
     let inp = t.input;
     let susp = suspended(t);
     let depart = susp.max(t.request);
     let total = inp.memory.saturating_add(inp.cpu_state);
     let mut sc = Stream::new(to_via);
     let mut chunks = Vec::new();
-    sc.send(
-        cal,
-        &t.model,
-        Phase::Scatter,
-        total,
-        inp.chunk,
-        depart,
-        via_from,
-        &mut chunks,
-    )?;
+    sc.send(cal, &t.model, Phase::Scatter, total, inp.chunk, depart, via_from, &mut chunks)?;
     let free = sc.source_free().unwrap_or(depart);
     let via_in = sc.first_last_hop.unwrap_or(depart);
-    let scattered: Vec<(u64, u64)> = chunks.iter().map(|c| (c.bytes, c.arrival)).collect();
+    let last = chunks.iter().map(|c| c.arrival).max().unwrap_or(depart);
+    let mut tl = finish(Scheme::ScatterGather, chunks, susp, last, free, total, u64::MAX);
+    tl.via_span = Some((via_in, u64::MAX));
+    Ok(tl)
+}
+
+/// The second leg of scatter-gather: every scatter chunk of `scattered`
+/// leaves the intermediary after it arrived there, in order, entering the
+/// destination no earlier than `t.dest_from`.
+pub fn gather<S: Slots>(
+    cal: &mut S,
+    t: &Transfer,
+    from_via: &Route,
+    scattered: Timeline,
+) -> Result<Timeline, TimelineError> {
+    let mut tl = scattered;
+    let legs: Vec<(u64, u64)> = tl
+        .chunks
+        .iter()
+        .filter(|c| c.phase == Phase::Scatter)
+        .map(|c| (c.bytes, c.arrival))
+        .collect();
     let mut ga = Stream::new(from_via);
-    for (bytes, arrival) in scattered {
-        let p = fit_chunk(
-            cal,
-            &t.model,
-            from_via,
-            bytes,
-            ga.bounds(arrival, t.dest_from),
-        )
-        .map_err(|dir| TimelineError::Saturated { dir })?;
-        ga.commit(cal, p, Phase::Gather, bytes, &mut chunks);
+    for (bytes, arrival) in legs {
+        let p = fit_chunk(cal, &t.model, from_via, bytes, ga.bounds(arrival, t.dest_from))
+            .map_err(|dir| TimelineError::Saturated { dir })?;
+        ga.commit(cal, p, Phase::Gather, bytes, &mut tl.chunks);
     }
-    let via_out = ga.source_free().unwrap_or(depart);
-    let may_run = chunks.iter().map(|c| c.arrival).max().unwrap_or(depart);
-    let fin = ga.first_last_hop.unwrap_or(depart);
-    let mut tl = finish(
-        Scheme::ScatterGather,
-        chunks,
-        susp,
-        may_run,
-        free,
-        total,
-        fin,
-    );
+    let via_in = tl.via_span.map_or(0, |v| v.0);
+    let via_out = ga.source_free().unwrap_or(via_in);
+    tl.last_arrival = tl.chunks.iter().map(|c| c.arrival).max().unwrap_or(tl.last_arrival);
+    tl.may_run = tl.last_arrival;
+    tl.first_into_dest = ga.first_last_hop.unwrap_or(tl.first_into_dest);
     tl.via_span = Some((via_in, via_out));
     Ok(tl)
 }

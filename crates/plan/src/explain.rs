@@ -1,0 +1,453 @@
+//! Why no plan exists, as data, and what would make one feasible.
+
+use crate::build::Fail;
+use crate::{PlanOptions, Planner};
+use seamless_model::plan::{Action, Scheme};
+use seamless_model::units::{format_bandwidth, format_ns, format_size_short};
+use seamless_model::{ModeId, System};
+use serde::Serialize;
+use std::fmt;
+
+/// No valid plan was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoPlan {
+    pub from: String,
+    pub to: String,
+    /// The request instant, when one was given.
+    pub request: Option<u64>,
+    pub problem: Box<Problem>,
+    /// What would make the transition feasible, most direct first.
+    pub remedies: Vec<Remedy>,
+    /// Nanoseconds per tick (for the text).
+    pub tick_ns: u64,
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Problem {
+    /// The inputs do not fit together (a schedule of another mode, unknown
+    /// names, a request outside the frame).
+    Input { message: String },
+    /// A program would be unavailable longer than its bound, with the best
+    /// plan found.
+    Unavailability {
+        program: String,
+        action: Action,
+        /// Old and new module (the same for `continue`).
+        from_module: String,
+        to_module: String,
+        /// The scheme of the best attempt, for a migration.
+        scheme: Option<Scheme>,
+        unavailability: u64,
+        bound: u64,
+        /// `unavailability − bound`.
+        shortfall: u64,
+    },
+    /// A module's memory would be exceeded.
+    Memory {
+        module: String,
+        /// Absolute instant.
+        at: u64,
+        needed: u64,
+        capacity: u64,
+        /// The programs holding memory there then.
+        programs: Vec<String>,
+    },
+    /// A migration chunk never fits on a link direction: the tables leave no
+    /// free stretch long enough.
+    Saturated {
+        program: String,
+        from: String,
+        to: String,
+    },
+}
+
+/// A change that would make the transition feasible.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Remedy {
+    /// Raise the bandwidth of the link whose direction `from → to` carries
+    /// the migration (found by planning again with it).
+    Bandwidth {
+        from: String,
+        to: String,
+        /// Bits per second now.
+        current: u64,
+        /// Bits per second with which a plan was found.
+        at_least: u64,
+    },
+    /// Loosen the program's `max_unavailability`.
+    LooserBound { program: String, at_least: u64 },
+    /// Keep the program on its module in the new mode (it is allowed there),
+    /// so it continues instead of migrating.
+    KeepOnModule {
+        program: String,
+        module: String,
+        mode: String,
+    },
+    /// Tables that leave the program a shorter gap: its last job of the old
+    /// table later in the frame, or its first job of the new one earlier.
+    Tables { program: String },
+    /// More memory on a module.
+    MoreMemory { module: String, at_least: u64 },
+    /// Smaller migration chunks (the `chunk` parameter).
+    SmallerChunks,
+}
+
+impl NoPlan {
+    pub(crate) fn input(
+        sys: &System,
+        from: ModeId,
+        to: ModeId,
+        request: Option<u64>,
+        message: String,
+    ) -> NoPlan {
+        let name = |m: ModeId| {
+            sys.modes
+                .get(m)
+                .map_or_else(|| format!("#{m}"), |x| x.name.clone())
+        };
+        NoPlan {
+            from: name(from),
+            to: name(to),
+            request,
+            problem: Box::new(Problem::Input { message }),
+            remedies: Vec::new(),
+            tick_ns: sys.tick.ns,
+        }
+    }
+
+    /// The program the explanation names, if any.
+    pub fn program(&self) -> Option<&str> {
+        match &*self.problem {
+            Problem::Unavailability { program, .. } | Problem::Saturated { program, .. } => {
+                Some(program)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Planner<'_, '_> {
+    pub(crate) fn no_plan(&self, request: u64, f: Fail) -> NoPlan {
+        let ctx = self.ctx;
+        let sys = ctx.sys;
+        let o = ctx.ha;
+        let mut np = NoPlan::input(sys, ctx.from, ctx.to, Some(request), String::new());
+        let dir_names = |d: usize| {
+            let h = sys.network.direction(d);
+            (
+                sys.network.nodes[h.from].name.clone(),
+                sys.network.nodes[h.to].name.clone(),
+            )
+        };
+        match f {
+            Fail::Bound { pi, .. } if pi >= ctx.progs.len() => {
+                np.problem = Box::new(Problem::Input {
+                    message: format!(
+                        "the request instant {request} is outside the old mode's frame [0, {})",
+                        ctx.ha
+                    ),
+                });
+            }
+            Fail::Bound {
+                pi,
+                unavailability,
+                bound,
+                scheme,
+                bottleneck,
+                ..
+            } => {
+                let p = &ctx.progs[pi];
+                let m = |s: Option<(usize, u32)>| {
+                    s.map_or(String::new(), |s| ctx.module_name(s.0).to_string())
+                };
+                np.problem = Box::new(Problem::Unavailability {
+                    program: p.name.clone(),
+                    action: p.action,
+                    from_module: m(p.a_slot),
+                    to_module: m(p.b_slot),
+                    scheme,
+                    unavailability,
+                    bound,
+                    shortfall: unavailability.saturating_sub(bound),
+                });
+                if let (Some(_), true, Some(mi)) =
+                    (bottleneck, self.opts.explain, self.route_links(pi))
+                {
+                    // every slowest link of the route, raised together
+                    let links = mi;
+                    let current = links
+                        .iter()
+                        .map(|&(l, _)| sys.network.links[l].bandwidth)
+                        .min()
+                        .unwrap_or(0);
+                    let slow: Vec<(usize, usize)> = links
+                        .iter()
+                        .copied()
+                        .filter(|&(l, _)| sys.network.links[l].bandwidth == current)
+                        .collect();
+                    if let Some(bw) = self.bandwidth_that_works(request, pi, &slow, current) {
+                        for &(_, d) in &slow {
+                            let (from, to) = dir_names(d);
+                            np.remedies.push(Remedy::Bandwidth {
+                                from,
+                                to,
+                                current,
+                                at_least: bw,
+                            });
+                        }
+                    }
+                }
+                np.remedies.push(Remedy::LooserBound {
+                    program: p.name.clone(),
+                    at_least: unavailability,
+                });
+                if p.action == Action::Migrate {
+                    let mb = &sys.modes[ctx.to];
+                    if let (Some(slot), Some((src, _))) = (mb.slot(p.id), p.a_slot)
+                        && mb.programs[slot].allowed.contains(&src)
+                    {
+                        np.remedies.push(Remedy::KeepOnModule {
+                            program: p.name.clone(),
+                            module: ctx.module_name(src).to_string(),
+                            mode: mb.name.clone(),
+                        });
+                    }
+                } else {
+                    np.remedies.push(Remedy::Tables {
+                        program: p.name.clone(),
+                    });
+                }
+            }
+            Fail::Memory {
+                module,
+                at,
+                used,
+                holders,
+                ..
+            } => {
+                let capacity = sys.modules[module].memory;
+                np.problem = Box::new(Problem::Memory {
+                    module: ctx.module_name(module).to_string(),
+                    at: at.saturating_sub(o),
+                    needed: used,
+                    capacity,
+                    programs: holders.iter().map(|&h| ctx.progs[h].name.clone()).collect(),
+                });
+                np.remedies.push(Remedy::MoreMemory {
+                    module: ctx.module_name(module).to_string(),
+                    at_least: used,
+                });
+            }
+            Fail::Saturated { pi, dir } => {
+                let (from, to) = dir_names(dir);
+                np.problem = Box::new(Problem::Saturated {
+                    program: ctx.progs[pi].name.clone(),
+                    from,
+                    to,
+                });
+                np.remedies.push(Remedy::SmallerChunks);
+            }
+        }
+        np
+    }
+
+    /// `(link, direction)` of each hop of a migrated program's route.
+    fn route_links(&self, pi: usize) -> Option<Vec<(usize, usize)>> {
+        let p = &self.ctx.progs[pi];
+        let (src, dst) = (p.a_slot?.0, p.b_slot?.0);
+        let net = &self.ctx.sys.network;
+        let hops = net.route(src, dst);
+        if hops.is_empty() {
+            return None;
+        }
+        Some(
+            hops.iter()
+                .map(|h| (h.link, h.dir_id(&net.links)))
+                .collect(),
+        )
+    }
+
+    /// Whether planning again with the `links` at `bw` bits/s (at least)
+    /// meets program `pi`'s bound (the whole plan, or at least that program).
+    fn works_with(&self, request: u64, pi: usize, links: &[(usize, usize)], bw: u64) -> bool {
+        let mut sys2 = self.ctx.sys.clone();
+        for &(l, _) in links {
+            let b = &mut sys2.network.links[l].bandwidth;
+            *b = (*b).max(bw);
+        }
+        let mut ctx2 = self.ctx.clone();
+        ctx2.sys = &sys2;
+        let opts = PlanOptions {
+            explain: false,
+            ..self.opts.clone()
+        };
+        let p2 = Planner {
+            ctx: &ctx2,
+            opts: &opts,
+        };
+        match p2.search(request) {
+            Ok(_) => true,
+            Err(Fail::Bound { pi: q, .. }) => q != pi,
+            Err(_) => true,
+        }
+    }
+
+    /// The smallest bandwidth found (powers of two, then a short bisection,
+    /// rounded up to two significant digits) with which the program's bound
+    /// holds; `None` beyond 64×.
+    fn bandwidth_that_works(
+        &self,
+        request: u64,
+        pi: usize,
+        links: &[(usize, usize)],
+        cur: u64,
+    ) -> Option<u64> {
+        let mut hi = None;
+        for f in [2u64, 4, 8, 16, 32, 64] {
+            let bw = cur.checked_mul(f)?;
+            if self.works_with(request, pi, links, bw) {
+                hi = Some(bw);
+                break;
+            }
+        }
+        let mut hi = hi?;
+        let mut lo = hi / 2;
+        for _ in 0..4 {
+            let mid = lo + (hi - lo) / 2;
+            if mid <= lo {
+                break;
+            }
+            if self.works_with(request, pi, links, mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        let mut unit = 1u64;
+        while hi / unit >= 100 {
+            unit *= 10;
+        }
+        let up = hi.div_ceil(unit) * unit;
+        Some(if self.works_with(request, pi, links, up) {
+            up
+        } else {
+            hi
+        })
+    }
+}
+
+impl fmt::Display for NoPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ns = self.tick_ns;
+        let t = |x: u64| format_ns(u128::from(x) * u128::from(ns));
+        write!(f, "no plan for the switch {} → {}", self.from, self.to)?;
+        if let Some(r) = self.request {
+            write!(f, " requested at {}", t(r))?;
+        }
+        write!(f, ": ")?;
+        match &*self.problem {
+            Problem::Input { message } => write!(f, "{message}")?,
+            Problem::Unavailability {
+                program,
+                action,
+                from_module,
+                to_module,
+                scheme,
+                unavailability,
+                bound,
+                shortfall,
+            } => {
+                match action {
+                    Action::Migrate => write!(
+                        f,
+                        "program `{program}` (migrated {from_module} → {to_module}{}) would be unavailable for {}",
+                        scheme.map_or(String::new(), |s| format!(
+                            ", best scheme found: {}",
+                            s.name()
+                        )),
+                        t(*unavailability)
+                    )?,
+                    _ => write!(
+                        f,
+                        "program `{program}` (continuing on {from_module}) would be unavailable for {} between its last job of the old table and its first job of the new one",
+                        t(*unavailability)
+                    )?,
+                }
+                write!(
+                    f,
+                    ", above its bound max_unavailability = {} by {}",
+                    t(*bound),
+                    t(*shortfall)
+                )?;
+            }
+            Problem::Memory {
+                module,
+                at,
+                needed,
+                capacity,
+                programs,
+            } => write!(
+                f,
+                "module `{module}` would need {} at {} but has {} (held by {})",
+                format_size_short(*needed),
+                t(*at),
+                format_size_short(*capacity),
+                programs.join(", ")
+            )?,
+            Problem::Saturated { program, from, to } => write!(
+                f,
+                "no chunk of `{program}` fits on the link direction {from} → {to}: the tables leave no free stretch as long as one chunk's transmission"
+            )?,
+        }
+        if !self.remedies.is_empty() {
+            write!(f, "\nwhat would make it feasible:")?;
+            for r in &self.remedies {
+                write!(f, "\n  - ")?;
+                match r {
+                    Remedy::Bandwidth {
+                        from,
+                        to,
+                        current,
+                        at_least,
+                    } => write!(
+                        f,
+                        "raise the bandwidth of the link {from}–{to} (its direction {from} → {to} carries the migration) from {} to {} (planned again: the bound then holds)",
+                        format_bandwidth(*current),
+                        format_bandwidth(*at_least)
+                    )?,
+                    Remedy::LooserBound { program, at_least } => write!(
+                        f,
+                        "loosen {program}'s max_unavailability to at least {}",
+                        t(*at_least)
+                    )?,
+                    Remedy::KeepOnModule {
+                        program,
+                        module,
+                        mode,
+                    } => write!(
+                        f,
+                        "keep {program} on {module} in {mode} (it is allowed there), so it continues instead of migrating"
+                    )?,
+                    Remedy::Tables { program } => write!(
+                        f,
+                        "tables that place {program}'s last job of the old mode later in its frame, or its first job of the new mode earlier"
+                    )?,
+                    Remedy::MoreMemory { module, at_least } => write!(
+                        f,
+                        "give {module} at least {} of memory",
+                        format_size_short(*at_least)
+                    )?,
+                    Remedy::SmallerChunks => {
+                        write!(f, "use smaller migration chunks (the `chunk` parameter)")?
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NoPlan {}
