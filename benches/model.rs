@@ -29,8 +29,14 @@ fn wide_system(programs: usize) -> Vec<SourceFile> {
     sys.push_str("])\n");
     mode.push_str("])\n");
     vec![
-        SourceFile { name: "wide/system.ron".into(), text: sys },
-        SourceFile { name: "wide/all.ron".into(), text: mode },
+        SourceFile {
+            name: "wide/system.ron".into(),
+            text: sys,
+        },
+        SourceFile {
+            name: "wide/all.ron".into(),
+            text: mode,
+        },
     ]
 }
 
