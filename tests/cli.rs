@@ -253,3 +253,72 @@ fn migrate_what_if_prints_every_scheme() {
     assert_eq!(code(&o), 2);
     assert!(text(&o.stderr).contains("--memory"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn plan_the_tutorial_switch_and_verify_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plans");
+    let o = seamless(&[
+        "plan",
+        "modes/tutorial",
+        "--from",
+        "cruise",
+        "--to",
+        "landing",
+        "--out",
+        out.to_str().unwrap(),
+        "--svg",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    let stdout = text(&o.stdout);
+    // navigation moves from m1 to m2: a migration with a scheme and its bound
+    assert!(
+        stdout.contains("navigation") && stdout.contains("migrate"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("totals:"), "{stdout}");
+    let plan = out.join("cruise-to-landing.plan.json");
+    assert!(out.join("cruise-to-landing.svg").exists());
+    let o = seamless(&["verify", "modes/tutorial", plan.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stdout));
+    // a switch that is not allowed is an input error
+    let o = seamless(&[
+        "plan",
+        "modes/tutorial",
+        "--from",
+        "cruise",
+        "--to",
+        "cruise",
+    ]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn plan_worst_case_over_request_instants() {
+    let o = seamless(&[
+        "plan",
+        "modes/tutorial",
+        "--from",
+        "landing",
+        "--to",
+        "cruise",
+        "--worst-case",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("worst case"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn check_the_tutorial() {
+    let o = seamless(&["check", "modes/tutorial"]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("ok: 2 of 2 schedules and 2 of 2 transition plans built and verified"),
+        "{out}"
+    );
+}

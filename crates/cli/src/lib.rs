@@ -85,6 +85,52 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Plan one mode switch (live migrations included), verify the plan, and print it.
+    Plan {
+        /// The system folder.
+        system: PathBuf,
+        /// The old mode.
+        #[arg(long)]
+        from: String,
+        /// The new mode.
+        #[arg(long)]
+        to: String,
+        /// When the switch is requested, in the old mode's frame: ticks, or a duration (`5ms`). Default 0.
+        #[arg(long)]
+        request_at: Option<String>,
+        /// Also evaluate the worst transition latency and unavailability over every request instant.
+        #[arg(long)]
+        worst_case: bool,
+        /// Write `<from>-to-<to>.plan.<format>` (and a timeline `.svg` with `--svg`) here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutFormat::Json)]
+        format: OutFormat,
+        /// Also write the plan's timeline chart (needs `--out`).
+        #[arg(long)]
+        svg: bool,
+        /// Safety cap on the schedule search time.
+        #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
+        time_limit: Duration,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// The main job: validate, schedule every mode, plan every allowed switch, verify everything.
+    Check {
+        /// The system folder.
+        system: PathBuf,
+        /// When each switch is requested in the old mode's frame (default 0).
+        #[arg(long)]
+        request_at: Option<String>,
+        /// Write every schedule, plan and chart here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Safety cap on the schedule search time.
+        #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
+        time_limit: Duration,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// What-if: every migration scheme's criteria for one program on an otherwise idle link.
     Migrate(MigrateArgs),
     /// Write a synthetic valid system folder of a requested size.
@@ -224,6 +270,48 @@ pub fn run(cli: Cli) -> i32 {
         } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
         Command::Generate(args) => cmd::generate(out, &args),
         Command::Migrate(args) => cmd::migrate(out, &args),
+        Command::Plan {
+            system,
+            from,
+            to,
+            request_at,
+            worst_case,
+            out: dir,
+            format,
+            svg,
+            time_limit,
+            limits,
+        } => cmd::plan::plan(
+            out,
+            &cmd::plan::PlanArgs {
+                dir: &system,
+                from: &from,
+                to: &to,
+                request_at: request_at.as_deref(),
+                worst_case,
+                out: dir.as_deref(),
+                format,
+                svg,
+                time_limit,
+                limits: limits.into(),
+            },
+        ),
+        Command::Check {
+            system,
+            request_at,
+            out: dir,
+            time_limit,
+            limits,
+        } => cmd::plan::check(
+            out,
+            &cmd::plan::CheckArgs {
+                dir: &system,
+                request_at: request_at.as_deref(),
+                out: dir.as_deref(),
+                time_limit,
+                limits: limits.into(),
+            },
+        ),
         Command::Schedule {
             system,
             mode,

@@ -1,5 +1,6 @@
 //! One function per subcommand: load, call the library, render.
 
+pub mod plan;
 pub mod schedule;
 
 use crate::io::{IoError, read_system, write_atomic};

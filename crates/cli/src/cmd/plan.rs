@@ -1,0 +1,367 @@
+//! `seamless plan` and `seamless check`.
+
+use super::schedule::{encode, summary_text, synthesize_verified};
+use super::{Failure, load_system, mode_index};
+use crate::io::write_atomic;
+use crate::{EXIT_FINDING, EXIT_INPUT, EXIT_OK, OutFormat};
+use seamless_model::plan::{Action, Plan};
+use seamless_model::schedule::Schedule;
+use seamless_model::units::format_size_short;
+use seamless_model::validate::Limits;
+use seamless_model::{ModeId, System};
+use seamless_plan::{PlanOptions, avoidable_migrations, plan_transition, worst_case};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// Parses `--request-at`: a duration with a unit (`5ms`) or a plain number of ticks.
+pub fn parse_request(system: &System, text: &str) -> Result<u64, Failure> {
+    if let Ok(t) = text.parse::<u64>() {
+        return Ok(t);
+    }
+    system.tick.duration(text).map_err(|e| {
+        Failure::Input(format!(
+            "error: --request-at `{text}`: {e} (give ticks, or a duration such as `5ms`)\n"
+        ))
+    })
+}
+
+/// The table of one plan: a line per program, then the totals.
+pub fn plan_text(system: &System, plan: &Plan) -> String {
+    let t = |x: u64| system.tick.format(x);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} → {}: request at {}, switch point {}, new table from {}, complete at {} (transition latency {}) — verified",
+        plan.from,
+        plan.to,
+        t(plan.request),
+        t(plan.switch),
+        t(plan.b_start),
+        t(plan.complete),
+        t(plan.metrics.transition_latency)
+    );
+    let _ = writeln!(
+        s,
+        "  {:<28} {:<9} {:<15} {:>10} {:>24} {:>10}",
+        "program", "action", "scheme", "downtime", "unavailability / bound", "bytes"
+    );
+    let mut rows: Vec<_> = plan.programs.iter().collect();
+    rows.sort_by(|a, b| (a.action, &a.program).cmp(&(b.action, &b.program)));
+    for p in rows {
+        let mig = plan.migrations.iter().find(|m| m.program == p.program);
+        let action = match p.action {
+            Action::Continue => "continue",
+            Action::Migrate => "migrate",
+            Action::Stop => "stop",
+            Action::Start => "start",
+        };
+        let scheme = mig.map_or("-".to_string(), |m| match &m.via {
+            Some(v) => format!("{} via {v}", m.scheme.name()),
+            None => m.scheme.name().to_string(),
+        });
+        let downtime = mig.map_or("-".to_string(), |m| t(m.downtime));
+        let unav = match (p.unavailability, p.bound) {
+            (Some(u), Some(b)) => format!("{} / {}{}", t(u), t(b), if u > b { " !" } else { "" }),
+            (Some(u), None) => format!("{} / -", t(u)),
+            _ => "-".to_string(),
+        };
+        let bytes = mig.map_or("-".to_string(), |m| format_size_short(m.bytes));
+        let _ = writeln!(
+            s,
+            "  {:<28} {:<9} {:<15} {:>10} {:>24} {:>10}",
+            p.program, action, scheme, downtime, unav, bytes
+        );
+    }
+    let m = &plan.metrics;
+    let _ = writeln!(
+        s,
+        "  totals: transition latency {}, eviction time {}, total migration time {}, largest downtime {}, bytes {}, degradation {}",
+        t(m.transition_latency),
+        t(m.eviction_time),
+        t(m.total_migration_time),
+        t(m.max_downtime),
+        format_size_short(m.bytes),
+        t(m.degradation)
+    );
+    s
+}
+
+/// Plans one transition and verifies the plan. `Err` holds the text of why
+/// there is no (valid) plan.
+pub fn plan_verified(
+    system: &System,
+    from: ModeId,
+    to: ModeId,
+    a: &Schedule,
+    b: &Schedule,
+    request: u64,
+) -> Result<Plan, String> {
+    let plan = plan_transition(system, from, to, a, b, request, &PlanOptions::default())
+        .map_err(|e| e.to_string())?;
+    let report = seamless_verify::verify_plan(system, &plan);
+    if !report.is_valid() {
+        return Err(format!(
+            "internal error: the plan for {} → {} failed verification (please report this):\n{report}",
+            plan.from, plan.to
+        ));
+    }
+    Ok(plan)
+}
+
+fn ext(format: OutFormat) -> &'static str {
+    match format {
+        OutFormat::Json => "json",
+        OutFormat::Ron => "ron",
+    }
+}
+
+/// Writes a plan file and, if asked, its timeline chart.
+fn write_plan(
+    system: &System,
+    plan: &Plan,
+    dir: &Path,
+    format: OutFormat,
+    svg: bool,
+    log: &mut String,
+) -> Result<(), Failure> {
+    let base = format!("{}-to-{}", plan.from, plan.to);
+    let path = dir.join(format!("{base}.plan.{}", ext(format)));
+    write_atomic(&path, encode(plan, format)?.as_bytes())?;
+    let _ = writeln!(log, "  wrote {}", path.display());
+    if svg {
+        let p = dir.join(format!("{base}.svg"));
+        write_atomic(&p, seamless_chart::plan_timeline(system, plan).as_bytes())?;
+        let _ = writeln!(log, "  wrote {}", p.display());
+    }
+    Ok(())
+}
+
+pub struct PlanArgs<'a> {
+    pub dir: &'a Path,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub request_at: Option<&'a str>,
+    pub worst_case: bool,
+    pub out: Option<&'a Path>,
+    pub format: OutFormat,
+    pub svg: bool,
+    pub time_limit: Duration,
+    pub limits: Limits,
+}
+
+pub fn plan(out: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
+    let (system, _) = load_system(a.dir, a.limits)?;
+    let from = mode_index(&system, a.dir, a.from)?;
+    let to = mode_index(&system, a.dir, a.to)?;
+    if !system.transitions.contains(&(from, to)) {
+        return Err(Failure::Input(format!(
+            "error: the switch {} → {} is not among the system's `transitions`\n",
+            a.from, a.to
+        )));
+    }
+    if a.svg && a.out.is_none() {
+        return Err(Failure::Input("error: `--svg` needs `--out DIR`\n".into()));
+    }
+    let request = match a.request_at {
+        Some(t) => parse_request(&system, t)?,
+        None => 0,
+    };
+    let ha = system.modes[from].major_frame;
+    if request >= ha {
+        return Err(Failure::Input(format!(
+            "error: --request-at must lie in the old mode's frame, [0, {ha}) ticks\n"
+        )));
+    }
+    let (synthesis, defects) = synthesize_verified(&system, a.time_limit);
+    let mut text = String::new();
+    for d in &defects {
+        let _ = writeln!(text, "{d}");
+    }
+    let (sa, sb) = match (&synthesis.modes[from], &synthesis.modes[to]) {
+        (Ok(x), Ok(y)) if defects.is_empty() => (x, y),
+        (ra, rb) => {
+            for r in [ra, rb] {
+                if let Err(why) = r {
+                    let _ = writeln!(text, "{}", why.explain(&system).trim_end());
+                }
+            }
+            out.write_all(text.as_bytes())?;
+            return Ok(EXIT_FINDING);
+        }
+    };
+    let mut code = EXIT_OK;
+    match plan_verified(&system, from, to, sa, sb, request) {
+        Ok(p) => {
+            text.push_str(&plan_text(&system, &p));
+            for (pid, why) in avoidable_migrations(&system, from, to, sa, sb) {
+                let _ = writeln!(
+                    text,
+                    "  note: `{}` could have stayed on its module: {why}",
+                    system.programs[pid].name
+                );
+            }
+            if let Some(dir) = a.out {
+                write_plan(&system, &p, dir, a.format, a.svg, &mut text)?;
+            }
+        }
+        Err(why) => {
+            code = EXIT_FINDING;
+            let _ = writeln!(text, "{why}");
+        }
+    }
+    if a.worst_case {
+        let t = |x: u64| system.tick.format(x);
+        match worst_case(&system, from, to, sa, sb, &PlanOptions::default()) {
+            Ok(w) => {
+                let _ = writeln!(
+                    text,
+                    "worst case over every request instant of {}'s frame ({} instants evaluated, where the answer can change):",
+                    a.from,
+                    w.requests.len()
+                );
+                let _ = writeln!(
+                    text,
+                    "  transition latency {} (request at {})",
+                    t(w.latency),
+                    t(w.latency_request)
+                );
+                for p in &w.programs {
+                    let _ = writeln!(
+                        text,
+                        "  {:<28} unavailability {} / {} (request at {})",
+                        p.program,
+                        t(p.unavailability),
+                        p.bound.map_or("-".into(), t),
+                        t(p.request)
+                    );
+                }
+            }
+            Err(e) => {
+                code = EXIT_FINDING;
+                let _ = writeln!(text, "worst case: {e}");
+            }
+        }
+    }
+    out.write_all(text.as_bytes())?;
+    let _ = EXIT_INPUT;
+    Ok(code)
+}
+
+pub struct CheckArgs<'a> {
+    pub dir: &'a Path,
+    pub request_at: Option<&'a str>,
+    pub out: Option<&'a Path>,
+    pub time_limit: Duration,
+    pub limits: Limits,
+}
+
+/// The main job: validate, schedule every mode, plan every allowed
+/// transition, verify everything, print one report.
+pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
+    let (system, files) = load_system(a.dir, a.limits)?;
+    let mut text = String::new();
+    let mut ok = true;
+    let (validation, failed) = crate::report::validation(&system, &files);
+    if failed {
+        // the necessary conditions explain what cannot work; show them all
+        text.push_str(&validation);
+        ok = false;
+    } else {
+        let _ = writeln!(text, "{}", validation.lines().next().unwrap_or_default());
+    }
+    let (synthesis, defects) = synthesize_verified(&system, a.time_limit);
+    let _ = writeln!(text, "\nschedules");
+    for d in &defects {
+        ok = false;
+        let _ = writeln!(text, "{d}");
+    }
+    let mut written = String::new();
+    for (mi, r) in synthesis.modes.iter().enumerate() {
+        match r {
+            Ok(s) => {
+                let summary = seamless_synth::summarize(&system, s);
+                for line in summary_text(&system, s, &summary).lines() {
+                    let _ = writeln!(text, "  {line}");
+                }
+                if let Some(dir) = a.out {
+                    let path = dir.join(format!("{}.schedule.json", s.mode));
+                    write_atomic(&path, encode(s, OutFormat::Json)?.as_bytes())?;
+                    let svg = dir.join(format!("{}.svg", s.mode));
+                    write_atomic(&svg, seamless_chart::gantt(&system, s).as_bytes())?;
+                    let _ = writeln!(written, "  wrote {} and {}", path.display(), svg.display());
+                }
+            }
+            Err(why) => {
+                ok = false;
+                let _ = writeln!(text, "  mode `{}`: no schedule", system.modes[mi].name);
+                for line in why.explain(&system).lines() {
+                    let _ = writeln!(text, "    {line}");
+                }
+            }
+        }
+    }
+    let request = match a.request_at {
+        Some(t) => Some(parse_request(&system, t)?),
+        None => None,
+    };
+    let _ = writeln!(
+        text,
+        "\ntransitions ({}, request {})",
+        system.transitions.len(),
+        match request {
+            Some(r) => format!("at {}", system.tick.format(r)),
+            None => "at the start of the old mode's frame".to_string(),
+        }
+    );
+    let mut planned = 0;
+    for &(from, to) in &system.transitions {
+        let (Ok(sa), Ok(sb)) = (&synthesis.modes[from], &synthesis.modes[to]) else {
+            ok = false;
+            let _ = writeln!(
+                text,
+                "  {} → {}: not planned, a table is missing",
+                system.modes[from].name, system.modes[to].name
+            );
+            continue;
+        };
+        let r = request.unwrap_or(0).min(system.modes[from].major_frame - 1);
+        match plan_verified(&system, from, to, sa, sb, r) {
+            Ok(p) => {
+                planned += 1;
+                for line in plan_text(&system, &p).lines() {
+                    let _ = writeln!(text, "  {line}");
+                }
+                if let Some(dir) = a.out {
+                    write_plan(&system, &p, dir, OutFormat::Json, true, &mut written)?;
+                }
+            }
+            Err(why) => {
+                ok = false;
+                for line in why.lines() {
+                    let _ = writeln!(text, "  {line}");
+                }
+            }
+        }
+    }
+    text.push_str(&written);
+    let schedules = synthesis.modes.iter().filter(|r| r.is_ok()).count();
+    let _ = writeln!(
+        text,
+        "\n{}: {schedules} of {} schedules and {planned} of {} transition plans built and verified",
+        if ok && defects.is_empty() {
+            "ok"
+        } else {
+            "FAILED"
+        },
+        system.modes.len(),
+        system.transitions.len()
+    );
+    out.write_all(text.as_bytes())?;
+    Ok(if ok && defects.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDING
+    })
+}
