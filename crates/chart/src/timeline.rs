@@ -302,7 +302,12 @@ pub fn plan_timeline(system: &System, plan: &Plan) -> String {
         }
         y += row_h;
     }
-    for (t, name) in [(plan.switch, "S"), (plan.b_start, "B starts")] {
+    let marks: Vec<(u64, &str)> = if plan.switch == plan.b_start {
+        vec![(plan.switch, "S = B starts")]
+    } else {
+        vec![(plan.switch, "S"), (plan.b_start, "B starts")]
+    };
+    for (t, name) in marks {
         if t >= from && t <= to {
             let x = scale.x(rel(t));
             svg.line_tenths(x, (top - 6) * 10, x, (y + 4) * 10, "#000", 20);

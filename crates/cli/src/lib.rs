@@ -75,11 +75,11 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
-    /// Check schedule files (JSON or RON, from this tool or any other) against a system.
+    /// Check schedule and plan files (JSON or RON, from this tool or any other) against a system.
     Verify {
         /// The system folder.
         system: PathBuf,
-        /// Schedule files.
+        /// Schedule or plan files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]

@@ -231,6 +231,7 @@ pub fn schedule(
 /// What a file given to `seamless verify` holds.
 pub enum Document {
     Schedule(Schedule),
+    Plan(Box<seamless_model::plan::Plan>),
 }
 
 /// Reads a schedule (or, later, plan) file in JSON or RON, by extension or,
@@ -243,6 +244,17 @@ pub fn read_document(path: &Path) -> Result<Document, String> {
         Some("ron") => false,
         _ => text.trim_start().starts_with('{'),
     };
+    // A plan carries the two tables it joins; a schedule does not.
+    if text.contains("from_schedule") {
+        let parsed = if is_json {
+            seamless_verify::parse_plan_json(&text)
+        } else {
+            seamless_verify::parse_plan_ron(&text)
+        };
+        return parsed
+            .map(|p| Document::Plan(Box::new(p)))
+            .map_err(|e| format!("`{}` is not a plan: {e}", path.display()));
+    }
     let parsed = if is_json {
         seamless_verify::parse_schedule_json(&text)
     } else {
@@ -285,6 +297,34 @@ pub fn verify(
                         "{}: INVALID schedule of mode `{}`: {} violation(s)",
                         f.display(),
                         s.mode,
+                        report.total()
+                    )?;
+                    for line in report.to_string().lines() {
+                        writeln!(out, "  {line}")?;
+                    }
+                }
+            }
+            Ok(Document::Plan(p)) => {
+                let report = seamless_verify::verify_plan(&system, &p);
+                if report.is_valid() {
+                    writeln!(
+                        out,
+                        "{}: valid plan {} → {} ({} migrations, {} chunks, transition latency {})",
+                        f.display(),
+                        p.from,
+                        p.to,
+                        p.migrations.len(),
+                        p.transfers.len(),
+                        system.tick.format(p.metrics.transition_latency)
+                    )?;
+                } else {
+                    code = EXIT_FINDING;
+                    writeln!(
+                        out,
+                        "{}: INVALID plan {} → {}: {} violation(s)",
+                        f.display(),
+                        p.from,
+                        p.to,
                         report.total()
                     )?;
                     for line in report.to_string().lines() {
