@@ -1,33 +1,59 @@
-//! Synthesis of a large feasible-by-construction system: 1,000 programs on
-//! 64 modules × 4 cores, up to 2,000 messages.
+//! Synthesis benchmarks (release):
 //!
 //! `cargo bench -p seamless-synth --bench synth`
+//!
+//! - `gen_1000_programs`: `seamless_gen::feasible` with 1,000 programs on
+//!   64 modules × 4 cores and 2,000 messages (the generator keeps the
+//!   programs and messages its witness can carry);
+//! - `gen_20000_jobs`: `seamless_gen::feasible`, 1,500 programs on 32 × 4
+//!   cores at 70 % utilisation, about 22,000 jobs, memory within 1 MiB;
+//! - `scale_100000_jobs`: 1,000 programs on 64 × 4 cores, 2,000 messages,
+//!   96,773 jobs and about 200,000 message instances per frame.
 
 use seamless_gen::{GenParams, feasible};
 use seamless_model::System;
 use seamless_synth::{Options, synthesize};
 
+#[path = "../tests/support/scale.rs"]
+mod scale;
+
 fn main() {
     divan::main();
 }
 
-fn large() -> System {
+fn generated(programs: usize, modules: usize, messages: usize) -> System {
     let p = GenParams {
-        programs: 1000,
-        modules: 64,
+        programs,
+        modules,
         cores: 4,
-        messages: 2000,
+        messages,
         modes: 1,
         utilisation_percent: 70,
         seed: 7,
-        periods_us: vec![1_000, 2_000, 4_000, 8_000, 16_000, 80_000],
         ..GenParams::default()
     };
     feasible(&p).0.load().expect("the generated system loads")
 }
 
-#[divan::bench(sample_count = 5)]
-fn thousand_programs(bencher: divan::Bencher) {
-    let sys = large();
-    bencher.bench(|| synthesize(divan::black_box(&sys), &Options::default()));
+fn run(bencher: divan::Bencher, sys: System) {
+    bencher.bench(|| {
+        let syn = synthesize(divan::black_box(&sys), &Options::default());
+        assert!(syn.modes.iter().all(Result::is_ok));
+        syn
+    });
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn gen_1000_programs(bencher: divan::Bencher) {
+    run(bencher, generated(1000, 64, 2000));
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn gen_20000_jobs(bencher: divan::Bencher) {
+    run(bencher, generated(1500, 32, 1500));
+}
+
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn scale_100000_jobs(bencher: divan::Bencher) {
+    run(bencher, scale::scale_system(0));
 }

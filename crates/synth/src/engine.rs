@@ -1,25 +1,32 @@
-//! Start times for a fixed placement, with repair that may change it.
+//! Start times for a placement, with repair that may change it.
 //!
-//! 1. Static bounds: every job's earliest start and latest start are
-//!    tightened by propagation that holds for any schedule of this
-//!    placement (precedence over idle-network paths, jitter, steady-state
-//!    gaps), so they never exclude a valid choice.
-//! 2. Strictly periodic programs first: one offset for all their jobs,
-//!    searched on the core's timeline.
-//! 3. Every other job and every message instance, in order of latest start
-//!    (which orders every precedence chain sender → message → receiver),
-//!    goes to the earliest free slot of its core (for a message: hop by hop
-//!    along its multicast tree, each on the earliest free slot of its link
-//!    direction) that respects its window and the already placed neighbours
-//!    it depends on (precedence, jitter band, steady-state gaps).
-//! 4. Repair, when an insertion fails: rip up what occupies the window on
-//!    the contended resource and re-insert in another order (three orders);
-//!    then also rip up the entity's constraint neighbours; then move the
-//!    program to another core or module (re-timing its jobs and messages).
-//!    Every step is journaled and rolled back when it does not succeed.
+//! 1. Static bounds: every job's earliest and latest start are tightened by
+//!    propagation that holds for any schedule of the current placement
+//!    (precedence over idle-network paths, jitter, steady-state gaps), so
+//!    they never exclude a valid choice.
+//! 2. Group pass (`run(true)`): every program gets one offset for all its
+//!    jobs (which satisfies any jitter and gap bound), programs in order of
+//!    tightness and period, senders before receivers, each sender followed by
+//!    its precedence message instances. When a program does not fit, its
+//!    core is laid out again by a bounded depth-first search over the offsets
+//!    of all its programs (a few candidate offsets each, forward-checked),
+//!    in several orders; then the program is moved to another core or
+//!    module.
+//! 3. Job pass: what is left (every job and instance in `run(false)`), in
+//!    order of latest start (which orders every precedence chain sender →
+//!    message → receiver), goes to the earliest free slot of its core (a
+//!    message: hop by hop along its multicast tree, each hop on the earliest
+//!    free slot of its link direction) that respects its window and the
+//!    placed neighbours it depends on (precedence, jitter band, gaps).
+//! 4. Repair when an insertion fails: rip up what occupies the window on the
+//!    contended resource and re-insert in three orders; then also the
+//!    entity's constraint neighbours; then move the program.
 //!
-//! The search is deterministic: its effort is bounded by a work budget
-//! (insertions), not by the clock. The optional time limit is a safety cap.
+//! Every change is journaled and rolled back when a step does not succeed.
+//! Resources are sorted interval maps (`Timeline`), so a placement costs a
+//! logarithmic search plus the gaps visited, never a scan of the frame. The
+//! effort is bounded by a work budget counted in elementary steps, not by
+//! the clock; the optional time limit is a safety cap.
 
 use crate::infeasible::{GaveUp, JobMiss, MessageMiss, Resource, ResourceLoad, Stop};
 use crate::placement::{Placed, affinity, band, compatible, special};
@@ -113,6 +120,8 @@ pub(crate) struct Engine<'p, 'a> {
     grouped: bool,
     /// Most processor time per frame a move may load a core with.
     cap: u64,
+    /// The hinted module per slot.
+    hint: Vec<Option<ModuleId>>,
 }
 
 impl<'p, 'a> Engine<'p, 'a> {
@@ -131,6 +140,7 @@ impl<'p, 'a> Engine<'p, 'a> {
         }
         let (comp, comp_slots) = components(p);
         let cap = placed.cap;
+        let hint = placed.hint;
         let mut e = Engine {
             p,
             module: placed.module,
@@ -161,6 +171,7 @@ impl<'p, 'a> Engine<'p, 'a> {
             stop: None,
             grouped: false,
             cap,
+            hint,
         };
         e.trees = (0..p.msgs.len() as u32)
             .map(|m| p.tree(m, &e.module))
@@ -1205,7 +1216,16 @@ impl<'p, 'a> Engine<'p, 'a> {
                 on_core.entry(self.gcore(o)).or_default().push(o as u32);
             }
         }
-        type Key = (bool, u8, bool, std::cmp::Reverse<u64>, u64, ModuleId, u32);
+        type Key = (
+            bool,
+            bool,
+            u8,
+            bool,
+            std::cmp::Reverse<u64>,
+            u64,
+            ModuleId,
+            u32,
+        );
         let mut out: Vec<(Key, ModuleId, u32)> = Vec::new();
         for &m in &q.allowed {
             if (m != cur_m && self.mem_free[m] < q.memory) || (other_module && m == cur_m) {
@@ -1248,6 +1268,7 @@ impl<'p, 'a> Engine<'p, 'a> {
                 let fragmented = crate::placement::frag_of(&mut items, 0) > 0;
                 let key = (
                     fragmented,
+                    self.hint[s].is_some_and(|hm| hm != m),
                     band(after, h),
                     m != cur_m,
                     std::cmp::Reverse(affinity),
@@ -1433,13 +1454,6 @@ impl<'p, 'a> Engine<'p, 'a> {
             }
             let mut nodes = 128 + 16 * order.len() as u64;
             let mut ok = self.group_dfs(&order, &mut nodes);
-            if std::env::var("SYNTH_DEBUG2").is_ok() {
-                eprintln!(
-                    "relayout core {gc} first p{} variant {v}: dfs {ok} nodes left {nodes} order {:?}",
-                    p.progs[first].id,
-                    order.iter().map(|&x| p.progs[x].id).collect::<Vec<_>>()
-                );
-            }
             if ok {
                 insts.sort_by_key(|&e| (self.key(e), e));
                 for e in insts {
@@ -1640,11 +1654,6 @@ impl<'p, 'a> Engine<'p, 'a> {
 
     // ----- results -------------------------------------------------------
 
-    /// Work spent (insertion attempts and equivalent).
-    pub(crate) fn work(&self) -> u64 {
-        self.work
-    }
-
     /// The global core of every program slot.
     pub(crate) fn global_cores(&self) -> Vec<u32> {
         (0..self.p.progs.len())
@@ -1745,48 +1754,6 @@ impl<'p, 'a> Engine<'p, 'a> {
 
     pub(crate) fn report(&self, misses: &[Ent]) -> GaveUp {
         let p = self.p;
-        if std::env::var("SYNTH_DUMP").is_ok() {
-            let mut cores: Vec<usize> = misses
-                .iter()
-                .filter_map(|e| match e {
-                    Ent::Job(j) => Some(self.gcore(p.jobs[*j as usize].slot as usize)),
-                    _ => None,
-                })
-                .collect();
-            cores.sort_unstable();
-            cores.dedup();
-            for gc in cores {
-                eprintln!("core {gc}:");
-                for s in 0..p.progs.len() {
-                    if self.gcore(s) != gc {
-                        continue;
-                    }
-                    let q = &p.progs[s];
-                    let offs: Vec<i64> = (0..q.n.min(6))
-                        .map(|k| {
-                            let j = p.job(s as u32, k);
-                            if self.job_start[j] == NONE {
-                                -1
-                            } else {
-                                (self.job_start[j] - q.base(k)) as i64
-                            }
-                        })
-                        .collect();
-                    eprintln!(
-                        "  p{} T {:?} c {} win {:?} jit {:?} U {:?} prec in {} out {} offs {:?}",
-                        q.id,
-                        q.timing.period(),
-                        q.wcet,
-                        q.timing.window(),
-                        q.jitter,
-                        q.unavail,
-                        q.prec_in.len(),
-                        q.prec_out.len(),
-                        offs
-                    );
-                }
-            }
-        }
         let net = &p.sys.network;
         let mut jobs = Vec::new();
         let mut messages = Vec::new();

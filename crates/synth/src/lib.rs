@@ -14,17 +14,23 @@
 //!   direction, smallest slack.
 //!
 //! Deterministic: the same input gives the same output, byte for byte. The
-//! search effort is bounded by [`Options::budget`] (a count of insertions),
-//! never by the clock; [`Options::time_limit`] is only a safety cap, and a
-//! result obtained by hitting it ([`Stop::TimeLimit`]) depends on the speed
-//! of the machine.
+//! search effort is bounded by [`Options::budget`] (elementary placement
+//! steps) and fixed step budgets inside the placement search, never by the
+//! clock; [`Options::time_limit`] is only a safety cap: a result obtained by
+//! hitting it ([`Stop::TimeLimit`], or a round skipped for lack of time)
+//! depends on the speed of the machine.
 //!
-//! The algorithm, in short (see `engine.rs`): static bounds by propagation,
-//! strictly periodic programs first (one offset for all jobs), then list
-//! scheduling of jobs and message instances by latest start into per-resource
-//! sorted free-interval timelines, with journaled repair: rip up what
-//! occupies the contended window and re-insert in other orders, rip up the
-//! constraint neighbours too, move the program to another core or module.
+//! The algorithm per mode, in short:
+//! 1. necessary conditions (`necessary.rs`): proven impossibility ends here;
+//! 2. placement (`placement.rs`): a packing of programs onto cores (memory,
+//!    processor load, pairwise compatibility, fragmentation; hints, then
+//!    communication as soft costs), greedy then tabu search;
+//! 3. start times (`engine.rs`): one offset per program where possible, by
+//!    depth-first search per core when needed, then job-by-job list
+//!    scheduling by latest start over sorted free-interval timelines, with
+//!    journaled rip-up-and-reinsert repair and program moves;
+//! 4. up to eight rounds: programs that still fail are kept off their cores
+//!    in the next placement; last, job by job on the final placement.
 
 mod engine;
 mod infeasible;
@@ -320,18 +326,20 @@ pub fn synthesize_mode(
     // fail are kept off their cores in the next round's placement. Last, job
     // by job on the final placement (more freedom per job). The budget is
     // shared among them.
-    const ROUNDS: u64 = 4;
+    const ROUNDS: u64 = 8;
     let share = Options {
         budget: opts.budget / (ROUNDS + 1),
         ..*opts
     };
-    let debug = std::env::var("SYNTH_DEBUG").is_ok();
-    let mut round = placement::Round::default();
+    let mut round = placement::Round {
+        deadline: started.checked_add(opts.time_limit),
+        ..placement::Round::default()
+    };
     let mut best: Option<(usize, GaveUp)> = None;
     let mut last_placed = None;
     for r in 0..ROUNDS {
         round.index = r;
-        let placed = match placement::place(&p, hint, &round) {
+        let placed = match placement::place(&p, hint, &mut round) {
             Ok(pl) => pl,
             Err(programs) if last_placed.is_none() => {
                 report(Phase::Done, 1, 1);
@@ -346,19 +354,8 @@ pub fn synthesize_mode(
             }
             Err(_) => break,
         };
-        if debug {
-            eprintln!("round {r} placed at {:?}", started.elapsed());
-        }
         let mut eng = engine::Engine::new(&p, placed.clone(), &share, started);
         let misses = eng.run(true);
-        if debug {
-            eprintln!(
-                "round {r} grouped: {} misses at {:?}, work {}",
-                misses.len(),
-                started.elapsed(),
-                eng.work()
-            );
-        }
         if misses.is_empty() {
             report(Phase::Done, 1, 1);
             return Ok(eng.schedule());
@@ -368,7 +365,17 @@ pub fn synthesize_mode(
         }
         let cores = eng.global_cores();
         for s in eng.missed_programs(&misses) {
-            round.forbid.insert((s, cores[s as usize]));
+            let gc = cores[s as usize];
+            if p.fixed_core(s) {
+                // it cannot leave: the others on its core must
+                for (o, &oc) in cores.iter().enumerate() {
+                    if oc == gc && o as u32 != s && !p.fixed_core(o as u32) {
+                        round.forbid.insert((o as u32, gc));
+                    }
+                }
+            } else {
+                round.forbid.insert((s, gc));
+            }
         }
         round.prev = Some(cores);
         last_placed = Some(placed);
@@ -379,9 +386,6 @@ pub fn synthesize_mode(
     if let Some(placed) = last_placed {
         let mut eng = engine::Engine::new(&p, placed, &share, started);
         let misses = eng.run(false);
-        if debug {
-            eprintln!("job-level: {} misses", misses.len());
-        }
         if misses.is_empty() {
             report(Phase::Done, 1, 1);
             return Ok(eng.schedule());
@@ -391,6 +395,11 @@ pub fn synthesize_mode(
         }
     }
     report(Phase::Done, 1, 1);
+    if let Some((_, g)) = best.as_mut()
+        && started.elapsed() > opts.time_limit
+    {
+        g.stop = Stop::TimeLimit;
+    }
     Err(Infeasible::GaveUp(Box::new(
         best.map(|b| b.1).unwrap_or_else(|| GaveUp {
             mode,

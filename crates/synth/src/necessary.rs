@@ -397,3 +397,26 @@ fn messages(p: &Problem, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demand_bound_intervals() {
+        let mut budget = 1_000;
+        // two 2-tick jobs inside [0, 3] on one core: 4 > 3
+        let mut jobs = vec![(0, 3, 2, 0), (0, 3, 2, 1), (5, 20, 3, 2)];
+        assert_eq!(dbf(&mut jobs, 1, 100, &mut budget), Some((0, 3, 4)));
+        // two cores: 4 ≤ 6
+        let mut jobs = vec![(0, 3, 2, 0), (0, 3, 2, 1)];
+        assert_eq!(dbf(&mut jobs, 2, 100, &mut budget), None);
+        // an interval not starting at 0: [10, 14] holds 5
+        let mut jobs = vec![(0, 100, 1, 0), (10, 14, 3, 1), (11, 14, 2, 2)];
+        assert_eq!(dbf(&mut jobs, 1, 100, &mut budget), Some((10, 14, 5)));
+        // the budget bounds the scan: nothing is claimed once it is spent
+        let mut none = 0;
+        let mut jobs = vec![(0, 3, 2, 0), (0, 3, 2, 1)];
+        assert_eq!(dbf(&mut jobs, 1, 100, &mut none), None);
+    }
+}

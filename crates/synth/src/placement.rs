@@ -1,15 +1,23 @@
-//! Placement: every program on a module and a core, before any start time is
-//! chosen.
+//! Placement: every program on a module and a core, before any start time.
 //!
-//! Greedy over programs, most constrained first (pinned to a core, preferred
-//! by the hint, strictly periodic, fewest allowed modules, heaviest). Each
-//! goes to the allowed (module, core) with room (memory; processor time per
-//! frame ≤ the frame; strictly periodic neighbours pairwise compatible) that
-//! is best by, in order: the hinted module (unless it would load the core
-//! above 90 %), the core's load band after placing it, affinity (bytes per
-//! frame exchanged with programs already on that module, so communicating
-//! programs share a module when load allows), the load itself (worst fit,
-//! balancing cores), then the lowest module and core index.
+//! A packing problem: memory per module and processor time per core are
+//! the bins, allowed modules and core pins restrict each program. The cost
+//! of a packing has a hard part — memory overflow, processor load above a
+//! cap, pairs of programs that cannot share a core (strictly periodic
+//! programs whose wcets exceed the gcd of their periods; a window with a
+//! mandatory part that leaves the other program no room), and
+//! fragmentation (a job longer than the time programs of a shorter period
+//! leave free in one of their periods, plus a margin) — and a soft part:
+//! programs off their hinted module (the modes already scheduled) or off the
+//! previous round's core, then bytes per frame sent between modules.
+//!
+//! A greedy start (most constrained first, best fit on memory within a load
+//! band) is followed by a tabu search on moves and swaps around violated
+//! resources until the hard cost is zero, then a polish of the soft cost
+//! (moves and swaps towards hinted modules that keep it zero). Attempts go
+//! from strict (hinted programs held on their hinted module, a moderate load
+//! cap, a fragmentation margin) to bare limits. Deterministic: the search
+//! uses a seeded generator and a step budget.
 
 use crate::PlacementHint;
 use crate::infeasible::UnplacedProgram;
@@ -25,6 +33,8 @@ pub(crate) struct Placed {
     /// The processor load per core the packing kept to (busy ticks per
     /// frame); repair moves keep to it too.
     pub cap: u64,
+    /// The hinted module per slot (repair moves prefer it).
+    pub hint: Vec<Option<ModuleId>>,
 }
 
 /// Load band of a core loaded with `load` busy ticks in a frame of `h`.
@@ -477,21 +487,40 @@ impl Pack<'_, '_> {
 }
 
 /// Search effort of the packing, in candidate moves evaluated.
-const PACK_BUDGET: u64 = 20_000_000;
+pub(crate) const PACK_BUDGET: u64 = 4_000_000;
+/// Candidate moves the final polish of one packing may evaluate.
+const POLISH_BUDGET: u64 = 1_000_000;
 
 /// Restrictions from earlier rounds: (slot, global core) pairs to avoid, and
 /// the previous placement to stay close to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Round {
     pub index: u64,
     pub forbid: std::collections::BTreeSet<(u32, u32)>,
     pub prev: Option<Vec<u32>>,
+    /// Candidate moves the packing may still evaluate in this mode (shared
+    /// by all rounds and attempts).
+    pub budget: u64,
+    /// Safety cap: stop searching after this instant.
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl Default for Round {
+    fn default() -> Self {
+        Round {
+            index: 0,
+            forbid: Default::default(),
+            prev: None,
+            budget: PACK_BUDGET,
+            deadline: None,
+        }
+    }
 }
 
 pub(crate) fn place(
     p: &Problem,
     hint: &PlacementHint,
-    round: &Round,
+    round: &mut Round,
 ) -> Result<Placed, Vec<UnplacedProgram>> {
     let sys = p.sys;
     let h = p.h;
@@ -504,7 +533,6 @@ pub(crate) fn place(
     }
     let words = p.n_cores.div_ceil(64).max(1);
     let mut options = Vec::with_capacity(n);
-    let mut allowed = Vec::with_capacity(n);
     for q in &p.progs {
         let mut o: Vec<u32> = Vec::new();
         for &m in &q.allowed {
@@ -520,12 +548,7 @@ pub(crate) fn place(
         if o.iter().any(|&gc| !round.forbid.contains(&(s, gc))) {
             o.retain(|&gc| !round.forbid.contains(&(s, gc)));
         }
-        let mut bits = vec![0u64; words];
-        for &gc in &o {
-            bits[gc as usize / 64] |= 1 << (gc % 64);
-        }
         options.push(o);
-        allowed.push(bits);
     }
     let hint_v: Vec<Option<(ModuleId, Option<u32>)>> = p
         .progs
@@ -541,27 +564,63 @@ pub(crate) fn place(
     let avg = total_load * 1000 / (u128::from(h.max(1)) * p.n_cores.max(1) as u128);
     let first_cap = (avg as u64 + 50).clamp(600, 1000);
     let mid_cap = (first_cap + 1000) / 2;
-    let attempts = [
-        (first_cap, Some(150)),
-        (first_cap, Some(0)),
-        (mid_cap, Some(0)),
-        (1000, Some(0)),
-        (first_cap, None),
-        (mid_cap, None),
-        (1000, None),
-    ];
+    // First (in the first round, when there are hints) with every hinted
+    // program held on its hinted module, so that a mode switch migrates as
+    // little as possible; then free. Within each, from a moderate processor
+    // load and a fragmentation margin towards the bare limits.
+    let forced = round.index == 0 && hint_v.iter().any(Option::is_some);
+    let mut attempts: Vec<(u64, Option<u64>, bool)> = Vec::new();
+    if forced {
+        attempts.extend([
+            (first_cap, Some(150), true),
+            (mid_cap, Some(0), true),
+            (1000, Some(0), true),
+            (1000, None, true),
+        ]);
+    }
+    attempts.extend([
+        (first_cap, Some(150), false),
+        (first_cap, Some(0), false),
+        (mid_cap, Some(0), false),
+        (1000, Some(0), false),
+        (first_cap, None, false),
+        (mid_cap, None, false),
+        (1000, None, false),
+    ]);
     let mut rng = Rng::new(p.mode_id as u64 ^ ((n as u64) << 32) ^ (round.index << 56));
     let mut last: Option<Pack> = None;
-    for (ai, &(cap_pm, frag)) in attempts.iter().enumerate() {
-        if ai > 0 && attempts[..ai].contains(&(cap_pm, frag)) {
+    for (ai, &(cap_pm, frag, force)) in attempts.iter().enumerate() {
+        if ai > 0 && attempts[..ai].contains(&(cap_pm, frag, force)) {
             continue;
         }
-        let mut budget = PACK_BUDGET / attempts.len() as u64;
+        // each attempt may spend a third of what is left
+        let mut budget = round.budget / 3;
+        let given = budget;
+        let mut options = options.clone();
+        if force {
+            for (s, o) in options.iter_mut().enumerate() {
+                if let Some((hm, _)) = hint_v[s]
+                    && o.iter().any(|&gc| module_of[gc as usize] == hm)
+                {
+                    o.retain(|&gc| module_of[gc as usize] == hm);
+                }
+            }
+        }
+        let allowed: Vec<Vec<u64>> = options
+            .iter()
+            .map(|o| {
+                let mut bits = vec![0u64; words];
+                for &gc in o {
+                    bits[gc as usize / 64] |= 1 << (gc % 64);
+                }
+                bits
+            })
+            .collect();
         let cap = (u128::from(h) * u128::from(cap_pm) / 1000) as u64;
         let mut pack = Pack {
             p,
-            options: options.clone(),
-            allowed: allowed.clone(),
+            options,
+            allowed,
             module_of: module_of.clone(),
             pos: vec![u32::MAX; n],
             mem_used: vec![0; sys.modules.len()],
@@ -579,25 +638,24 @@ pub(crate) fn place(
             break;
         }
         greedy(&mut pack);
-        if std::env::var("SYNTH_DEBUG").is_ok() {
-            eprintln!("greedy cap {cap_pm} frag {frag:?}: cost {:?}", pack.total());
-        }
-        tabu(&mut pack, &mut rng, &mut budget);
-        if std::env::var("SYNTH_DEBUG").is_ok() {
-            eprintln!(
-                "pack attempt cap {cap_pm} frag {frag:?}: cost {:?} budget left {budget}",
-                pack.total()
-            );
-        }
+        tabu(&mut pack, &mut rng, &mut budget, round.deadline);
+        round.budget -= given - budget;
         if pack.total().0 == 0 {
-            polish(&mut pack, &mut budget);
+            let mut allowance = POLISH_BUDGET;
+            polish(&mut pack, &mut allowance);
             let module = pack.pos.iter().map(|&gc| module_of[gc as usize]).collect();
             let core = pack
                 .pos
                 .iter()
                 .map(|&gc| (gc as usize - p.core_base[module_of[gc as usize]]) as u32)
                 .collect();
-            return Ok(Placed { module, core, cap });
+            let hint = hint_v.iter().map(|h| h.map(|(m, _)| m)).collect();
+            return Ok(Placed {
+                module,
+                core,
+                cap,
+                hint,
+            });
         }
         last = Some(pack);
     }
@@ -747,7 +805,7 @@ fn greedy(pack: &mut Pack) {
 
 /// Tabu search on the hard cost (soft as tie-break) until it is zero or the
 /// budget is spent; keeps the best packing found.
-fn tabu(pack: &mut Pack, rng: &mut Rng, budget: &mut u64) {
+fn tabu(pack: &mut Pack, rng: &mut Rng, budget: &mut u64, deadline: Option<std::time::Instant>) {
     let n = pack.pos.len();
     let (mut hard, mut soft) = pack.total();
     if hard == 0 {
@@ -763,6 +821,9 @@ fn tabu(pack: &mut Pack, rng: &mut Rng, budget: &mut u64) {
     let mut since_best = 0u64;
     while hard > 0 && iter < max_iter && *budget > 0 {
         iter += 1;
+        if iter.is_multiple_of(64) && deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            break;
+        }
         let violated = pack.violated();
         if violated.is_empty() {
             break;
@@ -910,7 +971,9 @@ fn polish(pack: &mut Pack, budget: &mut u64) {
         let mut improved = false;
         for s in 0..n {
             if pack.options[s as usize].len() <= 1
-                || pack.aff[s as usize].is_empty() && pack.hint[s as usize].is_none()
+                || (pack.aff[s as usize].is_empty()
+                    && pack.hint[s as usize].is_none()
+                    && pack.prev.is_empty())
             {
                 continue;
             }
@@ -933,10 +996,103 @@ fn polish(pack: &mut Pack, budget: &mut u64) {
             if let Some((_, to)) = best {
                 pack.apply(s, to);
                 improved = true;
+                continue;
+            }
+            // off its hinted module: swap with a program there
+            let Some((hm, _)) = pack.hint[s as usize] else {
+                continue;
+            };
+            if pack.module_of[from as usize] == hm {
+                continue;
+            }
+            let base = pack.p.core_base[hm];
+            let mut best: Option<(i128, u32)> = None;
+            for gc in base..base + pack.p.sys.modules[hm].cores as usize {
+                if !bit(&pack.allowed[s as usize], gc as u32) {
+                    continue;
+                }
+                for &o in &pack.on_core[gc] {
+                    if !bit(&pack.allowed[o as usize], from) {
+                        continue;
+                    }
+                    if *budget == 0 {
+                        return;
+                    }
+                    *budget -= 1;
+                    let (dh, ds) = pack.delta(&[(s, gc as u32), (o, from)]);
+                    if dh <= 0 && ds < 0 && best.is_none_or(|(b, _)| ds < b) {
+                        best = Some((ds, o));
+                    }
+                }
+            }
+            if let Some((_, o)) = best {
+                let to = pack.pos[o as usize];
+                pack.apply(o, from);
+                pack.apply(s, to);
+                improved = true;
             }
         }
         if !improved {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_around_mandatory_parts() {
+        // window [496, 1701) of a 414 job; the other program always covers
+        // [793, 1641) of every 5 ms: 297 before, 60 after: no room
+        assert!(!fits_around(496, 1701, 414, 793, 848, 5000));
+        assert!(fits_around(496, 1701, 297, 793, 848, 5000));
+        // the occurrence one period earlier or later is seen too
+        assert!(!fits_around(4900, 5500, 300, 0, 400, 5000));
+        assert!(fits_around(4900, 5800, 300, 0, 400, 5000));
+        // long windows: the free run between occurrences bounds it
+        assert!(fits_around(0, 40_000, 4_000, 100, 1_000, 5_000));
+        assert!(!fits_around(0, 40_000, 4_001, 100, 1_000, 5_000));
+        assert!(!fits_around(0, 40_000, 1, 0, 5_000, 5_000));
+    }
+
+    #[test]
+    fn fragmentation_of_a_core() {
+        // 10 ms programs leave 6 ms per period: a 7 ms job cannot fit
+        let mut items = vec![(10_000, 4_000), (20_000, 7_000)];
+        assert!(frag_of(&mut items, 0) > 0);
+        let mut items = vec![(10_000, 4_000), (20_000, 6_000)];
+        assert_eq!(frag_of(&mut items, 0), 0);
+        // with a 10 % margin, 6 ms no longer fits in 6 ms
+        let mut items = vec![(10_000, 4_000), (20_000, 6_000)];
+        assert!(frag_of(&mut items, 100) > 0);
+        // equal periods never fragment each other
+        let mut items = vec![(10_000, 6_000), (10_000, 4_000)];
+        assert_eq!(frag_of(&mut items, 0), 0);
+        assert_eq!(frag_of(&mut [(5, 5)], 0), 0);
+    }
+
+    #[test]
+    fn load_bands() {
+        assert_eq!(band(0, 100), 0);
+        assert_eq!(band(55, 100), 0);
+        assert_eq!(band(60, 100), 1);
+        assert_eq!(band(80, 100), 2);
+        assert_eq!(band(90, 100), 3);
+        assert_eq!(band(100, 100), 4);
+        assert_eq!(band(5, 0), 4);
+    }
+
+    #[test]
+    fn rng_is_deterministic() {
+        let mut a = Rng::new(3);
+        let mut b = Rng::new(3);
+        let xs: Vec<u64> = (0..5).map(|_| a.next()).collect();
+        let ys: Vec<u64> = (0..5).map(|_| b.next()).collect();
+        assert_eq!(xs, ys);
+        assert!(xs.windows(2).all(|w| w[0] != w[1]));
+        assert!((0..100).all(|_| a.below(7) < 7));
+        assert_eq!(a.below(0), 0);
     }
 }

@@ -230,6 +230,12 @@ impl<'a> Problem<'a> {
         }
     }
 
+    /// Whether program slot `s` can run on one core only (pinned to it).
+    pub fn fixed_core(&self, s: u32) -> bool {
+        let q = &self.progs[s as usize];
+        q.allowed.len() == 1 && (q.pin_core.is_some() || self.sys.modules[q.allowed[0]].cores == 1)
+    }
+
     /// The job index of program slot `s`'s job `k`.
     pub fn job(&self, s: u32, k: u32) -> usize {
         (self.progs[s as usize].first + k) as usize
@@ -328,4 +334,75 @@ pub(crate) fn topo_order(progs: &[Prog], msgs: &[Msg]) -> Option<Vec<u32>> {
 /// Greatest common divisor.
 pub(crate) fn gcd(a: u64, b: u64) -> u64 {
     num_integer::gcd(a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seamless_model::Window;
+
+    fn prog() -> Prog {
+        Prog {
+            id: 0,
+            wcet: 1,
+            timing: Timing::Periodic {
+                period: 10,
+                window: Window { start: 0, end: 10 },
+            },
+            jitter: None,
+            unavail: None,
+            n: 1,
+            first: 0,
+            allowed: vec![0],
+            pin_core: None,
+            memory: 1,
+            load: 1,
+            prec_in: Vec::new(),
+            prec_out: Vec::new(),
+            msgs: Vec::new(),
+        }
+    }
+
+    fn msg(from: u32, to: &[u32], precedence: bool) -> Msg {
+        Msg {
+            id: 0,
+            sender: from,
+            receivers: to.to_vec(),
+            size: 1,
+            timing: Timing::Once {
+                window: Window { start: 0, end: 10 },
+            },
+            precedence,
+            n: 1,
+            first: 0,
+        }
+    }
+
+    #[test]
+    fn topological_order_and_cycles() {
+        let progs = vec![prog(), prog(), prog()];
+        let order = topo_order(&progs, &[msg(2, &[0], true), msg(0, &[1], true)]);
+        assert_eq!(order, Some(vec![2, 0, 1]));
+        // without precedence, no edge
+        assert_eq!(
+            topo_order(&progs, &[msg(1, &[0], false)]),
+            Some(vec![0, 1, 2])
+        );
+        assert_eq!(
+            topo_order(&progs, &[msg(0, &[1], true), msg(1, &[0], true)]),
+            None
+        );
+    }
+
+    #[test]
+    fn strictness_and_bases() {
+        let mut p = prog();
+        assert!(!p.strict());
+        p.jitter = Some(0);
+        assert!(!p.strict(), "a single job is not a periodic constraint");
+        p.n = 3;
+        assert!(p.strict());
+        assert_eq!(p.base(2), 20);
+        assert_eq!(gcd(10, 15), 5);
+    }
 }

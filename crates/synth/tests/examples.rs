@@ -97,6 +97,17 @@ fn tutorial_schedules_and_verifies() {
 fn iss_schedules_and_verifies() {
     let Some(sys) = load("iss") else { return };
     let syn = check_all(&sys);
+    for mv in &syn.moves {
+        let names: Vec<&str> = mv
+            .programs
+            .iter()
+            .map(|&p| sys.programs[p].name.as_str())
+            .collect();
+        eprintln!(
+            "{} -> {}: {names:?}",
+            sys.modes[mv.from].name, sys.modes[mv.to].name
+        );
+    }
     // every move is a program shared by the two modes of an allowed transition
     for mv in &syn.moves {
         assert!(sys.transitions.contains(&(mv.from, mv.to)));

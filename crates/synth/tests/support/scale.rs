@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A large system for scale tests and benchmarks: 1,000 programs on 64
 //! modules × 4 cores, 2,000 messages, about 100,000 jobs per frame (mostly
 //! 1 ms programs in a 100 ms frame), written as RON text and loaded.
