@@ -322,3 +322,74 @@ fn check_the_tutorial() {
         "{out}"
     );
 }
+
+#[test]
+fn compile_writes_tables_the_runtime_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = seamless(&[
+        "compile",
+        "modes/iss",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let stdout = text(&o.stdout);
+    assert!(
+        code(&o) == 0 || code(&o) == 1,
+        "{stdout}{}",
+        text(&o.stderr)
+    );
+    // every computing module gets its tables, which the runtime's reader accepts
+    for m in [
+        "lab_a",
+        "lab_b",
+        "tranquility",
+        "harmony",
+        "quest",
+        "kibo",
+        "columbus",
+    ] {
+        let bytes = std::fs::read(dir.path().join(format!("{m}.tables"))).unwrap();
+        let t = seamless_tables::Tables::parse(&bytes).expect("valid tables");
+        assert_eq!(t.mode_count(), 6, "{m}");
+    }
+    // a switch without a plan is said, and only then is the exit code 1
+    assert_eq!(code(&o) == 1, stdout.contains("not compiled"), "{stdout}");
+}
+
+#[test]
+fn export_arinc653_and_xtratum_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("iss.a653.xml");
+    let x = dir.path().join("iss.xm.xml");
+    let o = seamless(&[
+        "export",
+        "modes/iss",
+        "--arinc653",
+        a.to_str().unwrap(),
+        "--xtratum",
+        x.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    let arinc = std::fs::read_to_string(&a).unwrap();
+    let xm = std::fs::read_to_string(&x).unwrap();
+    assert!(arinc.contains("Module_Schedule") && arinc.contains("WindowConfiguration Cores="));
+    assert!(xm.contains("CyclicPlanTable") && xm.contains("majorFrame="));
+    // read back: the same windows from both, one per job of the six schedules
+    let from_arinc = seamless_export::read_arinc653(&arinc).expect("readable ARINC 653");
+    let from_xm = seamless_export::read_xtratum(&xm).expect("readable XtratuM");
+    assert_eq!(from_arinc, from_xm);
+    let jobs: usize = [
+        "standard",
+        "microgravity",
+        "rendezvous_docking",
+        "spacewalk",
+        "survival",
+        "evacuation",
+    ]
+    .iter()
+    .map(|m| from_arinc.iter().filter(|w| w.mode == *m).count())
+    .sum();
+    assert_eq!(jobs, from_arinc.len());
+    assert!(jobs > 4000, "{jobs}");
+    assert_eq!(code(&seamless(&["export", "modes/iss"])), 2);
+}

@@ -131,6 +131,38 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Compile every module's tables (schedules and switch actions) for the no_std runtime.
+    Compile {
+        /// The system folder.
+        system: PathBuf,
+        /// Write `<module>.tables` here.
+        #[arg(long)]
+        out: PathBuf,
+        /// The request instant the switch plans are made for (default 0).
+        #[arg(long)]
+        request_at: Option<String>,
+        /// Safety cap on the schedule search time.
+        #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
+        time_limit: Duration,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Export the schedules as ARINC 653 (AIR) and/or XtratuM configuration XML.
+    Export {
+        /// The system folder.
+        system: PathBuf,
+        /// Write ARINC 653 Part 1 module schedules here.
+        #[arg(long)]
+        arinc653: Option<PathBuf>,
+        /// Write XtratuM cyclic plans here.
+        #[arg(long)]
+        xtratum: Option<PathBuf>,
+        /// Safety cap on the schedule search time.
+        #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
+        time_limit: Duration,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// What-if: every migration scheme's criteria for one program on an otherwise idle link.
     Migrate(MigrateArgs),
     /// Write a synthetic valid system folder of a requested size.
@@ -270,6 +302,34 @@ pub fn run(cli: Cli) -> i32 {
         } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
         Command::Generate(args) => cmd::generate(out, &args),
         Command::Migrate(args) => cmd::migrate(out, &args),
+        Command::Compile {
+            system,
+            out: dir,
+            request_at,
+            time_limit,
+            limits,
+        } => cmd::plan::compile(
+            out,
+            &system,
+            &dir,
+            request_at.as_deref(),
+            time_limit,
+            limits.into(),
+        ),
+        Command::Export {
+            system,
+            arinc653,
+            xtratum,
+            time_limit,
+            limits,
+        } => cmd::plan::export(
+            out,
+            &system,
+            arinc653.as_deref(),
+            xtratum.as_deref(),
+            time_limit,
+            limits.into(),
+        ),
         Command::Plan {
             system,
             from,

@@ -365,3 +365,176 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         EXIT_FINDING
     })
 }
+
+/// Every mode's verified schedule and every allowed transition's verified
+/// plan (or why there is none).
+pub struct Everything {
+    pub synthesis: seamless_synth::Synthesis,
+    pub defects: Vec<String>,
+    pub plans: Vec<(ModeId, ModeId, Result<Plan, String>)>,
+}
+
+impl Everything {
+    /// The schedules, if every mode has one.
+    pub fn schedules(&self) -> Option<Vec<Schedule>> {
+        if !self.defects.is_empty() {
+            return None;
+        }
+        self.synthesis
+            .modes
+            .iter()
+            .map(|r| r.as_ref().ok().cloned())
+            .collect()
+    }
+    /// The plans found.
+    pub fn found_plans(&self) -> Vec<Plan> {
+        self.plans
+            .iter()
+            .filter_map(|(_, _, r)| r.as_ref().ok().cloned())
+            .collect()
+    }
+}
+
+/// Schedules every mode and plans every allowed transition at `request`
+/// (clamped into each old mode's frame).
+pub fn build_everything(system: &System, time_limit: Duration, request: u64) -> Everything {
+    let (synthesis, defects) = synthesize_verified(system, time_limit);
+    let mut plans = Vec::new();
+    for &(from, to) in &system.transitions {
+        let r = match (&synthesis.modes[from], &synthesis.modes[to]) {
+            (Ok(sa), Ok(sb)) if defects.is_empty() => {
+                let req = request.min(system.modes[from].major_frame - 1);
+                plan_verified(system, from, to, sa, sb, req)
+            }
+            _ => Err(format!(
+                "{} → {}: not planned, a table is missing",
+                system.modes[from].name, system.modes[to].name
+            )),
+        };
+        plans.push((from, to, r));
+    }
+    Everything {
+        synthesis,
+        defects,
+        plans,
+    }
+}
+
+pub fn compile(
+    out: &mut dyn Write,
+    dir: &Path,
+    to_dir: &Path,
+    request_at: Option<&str>,
+    time_limit: Duration,
+    limits: Limits,
+) -> Result<i32, Failure> {
+    let (system, _) = load_system(dir, limits)?;
+    let request = match request_at {
+        Some(t) => parse_request(&system, t)?,
+        None => 0,
+    };
+    let all = build_everything(&system, time_limit, request);
+    let mut text = String::new();
+    let Some(schedules) = all.schedules() else {
+        for d in &all.defects {
+            let _ = writeln!(text, "{d}");
+        }
+        for r in &all.synthesis.modes {
+            if let Err(why) = r {
+                let _ = writeln!(text, "{}", why.explain(&system).trim_end());
+            }
+        }
+        let _ = writeln!(text, "nothing compiled: every mode needs a schedule");
+        out.write_all(text.as_bytes())?;
+        return Ok(EXIT_FINDING);
+    };
+    let plans = all.found_plans();
+    let mut code = EXIT_OK;
+    for (_, _, r) in &all.plans {
+        if let Err(why) = r {
+            code = EXIT_FINDING;
+            let _ = writeln!(
+                text,
+                "not compiled (the runtime will refuse this switch): {}",
+                why.lines().next().unwrap_or_default()
+            );
+        }
+    }
+    match seamless_export::compile(&system, &schedules, &plans) {
+        Ok(tables) => {
+            for (module, bytes) in &tables {
+                let path = to_dir.join(format!("{module}.tables"));
+                write_atomic(&path, bytes)?;
+                let _ = writeln!(text, "wrote {} ({} bytes)", path.display(), bytes.len());
+            }
+            let _ = writeln!(
+                text,
+                "{} modules, {} modes, {} of {} transitions compiled",
+                tables.len(),
+                schedules.len(),
+                plans.len(),
+                system.transitions.len()
+            );
+        }
+        Err(e) => {
+            code = EXIT_FINDING;
+            let _ = writeln!(
+                text,
+                "internal error: compiling the verified tables failed: {e:?}"
+            );
+        }
+    }
+    out.write_all(text.as_bytes())?;
+    Ok(code)
+}
+
+pub fn export(
+    out: &mut dyn Write,
+    dir: &Path,
+    arinc: Option<&Path>,
+    xtratum: Option<&Path>,
+    time_limit: Duration,
+    limits: Limits,
+) -> Result<i32, Failure> {
+    if arinc.is_none() && xtratum.is_none() {
+        return Err(Failure::Input(
+            "error: give `--arinc653 FILE`, `--xtratum FILE`, or both\n".into(),
+        ));
+    }
+    let (system, _) = load_system(dir, limits)?;
+    let all = build_everything(&system, time_limit, 0);
+    let mut text = String::new();
+    let Some(schedules) = all.schedules() else {
+        let _ = writeln!(
+            text,
+            "nothing exported: every mode needs a schedule (run `seamless schedule` to see why)"
+        );
+        out.write_all(text.as_bytes())?;
+        return Ok(EXIT_FINDING);
+    };
+    let plans = all.found_plans();
+    if let Some(path) = arinc {
+        write_atomic(
+            path,
+            seamless_export::arinc653(&system, &schedules, &plans).as_bytes(),
+        )?;
+        let _ = writeln!(
+            text,
+            "wrote {} (ARINC 653: a Module_Schedule per mode, per computing module)",
+            path.display()
+        );
+    }
+    if let Some(path) = xtratum {
+        write_atomic(
+            path,
+            seamless_export::xtratum(&system, &schedules).as_bytes(),
+        )?;
+        let _ = writeln!(
+            text,
+            "wrote {} (XtratuM: a cyclic plan per mode, per computing module)",
+            path.display()
+        );
+    }
+    out.write_all(text.as_bytes())?;
+    Ok(EXIT_OK)
+}
