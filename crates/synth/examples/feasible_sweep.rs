@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p seamless-synth --example feasible_sweep -- \
-//!     SEEDS PROGRAMS MODULES CORES MESSAGES MODES UTIL_PERCENT [--from SEED] [--explain]
+//!     SEEDS PROGRAMS MODULES CORES MESSAGES MODES UTIL_PERCENT [--from SEED] [--tight] [--explain]
 //! cargo run --release -p seamless-synth --example feasible_sweep -- --scale
 //! ```
 //!
@@ -41,6 +41,19 @@ fn main() {
         modes: get(5, 1) as usize,
         utilisation_percent: get(6, 70) as u32,
         ..GenParams::default()
+    };
+    // `--tight`: more windows, jitter bounds, pins and module lists
+    let base = if args.iter().any(|a| a == "--tight") {
+        GenParams {
+            window_percent: 70,
+            jitter_percent: 50,
+            unavailability_percent: 60,
+            pin_percent: 20,
+            restrict_percent: 40,
+            ..base
+        }
+    } else {
+        base
     };
     let (mut ok, mut total) = (0, 0);
     let first = args

@@ -383,7 +383,7 @@ pub fn synthesize_mode(
             break;
         }
     }
-    if let Some(placed) = last_placed {
+    if let Some(placed) = last_placed.filter(|_| started.elapsed() <= opts.time_limit) {
         let mut eng = engine::Engine::new(&p, placed, &share, started);
         let misses = eng.run(false);
         if misses.is_empty() {

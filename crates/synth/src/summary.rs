@@ -176,6 +176,9 @@ fn slack(
             continue;
         };
         let Some(slot) = mode.slot(p) else { continue };
+        if j.index >= mode.jobs_of(slot) {
+            continue;
+        }
         start.insert((p, j.index), j.start);
         let w = mode.programs[slot]
             .requirement
@@ -210,6 +213,9 @@ fn slack(
         };
         let mm = &mode.messages[ms];
         let msg = &system.messages[mid];
+        if t.index >= mm.timing.count(mode.major_frame) {
+            continue;
+        }
         let w = mm.timing.instance_window(t.index);
         for hop in &t.hops {
             let (Some(&a), Some(&b)) =

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
-use seamless_gen::{GenParams, feasible};
+use seamless_gen::{GenParams, feasible, generate};
 use seamless_synth::{Options, synthesize};
 
 #[path = "support/scale.rs"]
@@ -50,6 +50,35 @@ proptest! {
                     prop_assert!(report.is_valid(), "mode {}: {report}", sys.modes[m].name);
                 }
                 Err(e) => prop_assert!(false, "mode {} not scheduled:\n{}", sys.modes[m].name, e.explain(&sys)),
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 24, rng_seed: RngSeed::Fixed(0xA11_0DD5), ..Config::default() })]
+
+    /// Valid systems that may be unschedulable (windows, jitter, overrides,
+    /// once-per-frame programs, pins drawn at random): no panic; every
+    /// schedule found verifies; every failure explains itself.
+    #[test]
+    fn random_systems_schedule_or_explain(mut p in params(), once in 0u32..30) {
+        p.once_percent = once;
+        p.periods_us = vec![5_000, 10_000, 20_000, 40_000];
+        let sys = generate(&p).load().expect("generated systems load");
+        let opts = Options { budget: 2_000_000, ..Options::default() };
+        let syn = synthesize(&sys, &opts);
+        prop_assert_eq!(syn.modes.len(), sys.modes.len());
+        for (m, r) in syn.modes.iter().enumerate() {
+            match r {
+                Ok(s) => {
+                    let report = seamless_verify::verify_schedule(&sys, s);
+                    prop_assert!(report.is_valid(), "mode {}: {report}", sys.modes[m].name);
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.mode(), m);
+                    prop_assert!(e.explain(&sys).contains(&sys.modes[m].name));
+                }
             }
         }
     }
