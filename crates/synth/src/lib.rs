@@ -80,9 +80,10 @@ pub struct Progress {
 /// Search options.
 #[derive(Clone, Copy)]
 pub struct Options<'a> {
-    /// Safety cap per mode (default 10 s). Hitting it stops the repair
-    /// search, which makes the result depend on the machine; the budget is
-    /// what normally bounds the search.
+    /// Safety cap per mode (default 10 s). Hitting it stops the placement
+    /// and repair searches and skips the remaining rounds, which makes the
+    /// result depend on the speed (and load) of the machine; the budgets
+    /// are what normally bound the search.
     pub time_limit: Duration,
     /// Work budget per mode, in elementary placement steps (default
     /// 100,000,000; a few seconds on one core for the largest systems).
