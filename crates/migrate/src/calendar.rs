@@ -187,6 +187,34 @@ impl DirCalendar {
         }
     }
 
+    /// The start of the first busy interval at or after `t` (`t` free).
+    fn free_until(&self, t: u64) -> u64 {
+        let i = self.busy.partition_point(|iv| iv.1 <= t);
+        let mut next = self.busy.get(i).map_or(u64::MAX, |iv| iv.0.max(t));
+        if let Some(p) = &self.periodic
+            && !p.busy.is_empty()
+        {
+            let (frame, rel) = if t >= p.origin {
+                ((t - p.origin) / p.period, (t - p.origin) % p.period)
+            } else {
+                (0, 0)
+            };
+            let mut k = p.busy.partition_point(|iv| iv.1 <= rel);
+            let mut f = frame;
+            if k == p.busy.len() {
+                f += 1;
+                k = 0;
+            }
+            if let Some(base) = f
+                .checked_mul(p.period)
+                .and_then(|b| b.checked_add(p.origin))
+            {
+                next = next.min(base.saturating_add(p.busy[k].0).max(t));
+            }
+        }
+        next
+    }
+
     fn is_free(&self, start: u64, end: u64) -> bool {
         if end <= start {
             return true;
@@ -258,6 +286,9 @@ pub trait Slots {
     fn reserve(&mut self, dir: usize, start: u64, end: u64);
     /// Whether `[start, end)` is free on `dir`.
     fn is_free(&self, dir: usize, start: u64, end: u64) -> bool;
+    /// For a free instant `t`: where the free stretch starting there ends
+    /// (`u64::MAX` if never); `t` itself if `t` is busy.
+    fn free_until(&self, dir: usize, t: u64) -> u64;
 }
 
 /// The calendar of every link direction.
@@ -324,6 +355,13 @@ impl Slots for LinkCalendar {
     fn is_free(&self, dir: usize, start: u64, end: u64) -> bool {
         self.dirs.get(dir).is_none_or(|d| d.is_free(start, end))
     }
+    fn free_until(&self, dir: usize, t: u64) -> u64 {
+        match self.dirs.get(dir) {
+            Some(d) if d.is_free(t, t + 1) => d.free_until(t),
+            Some(_) => t,
+            None => u64::MAX,
+        }
+    }
 }
 
 /// A calendar over a fixed base: queries see both, reservations go to the
@@ -360,6 +398,11 @@ impl Slots for Layered<'_> {
     }
     fn is_free(&self, dir: usize, start: u64, end: u64) -> bool {
         self.base.is_free(dir, start, end) && self.top.is_free(dir, start, end)
+    }
+    fn free_until(&self, dir: usize, t: u64) -> u64 {
+        self.base
+            .free_until(dir, t)
+            .min(self.top.free_until(dir, t))
     }
 }
 

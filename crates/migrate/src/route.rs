@@ -217,6 +217,64 @@ fn fit_from<S: Slots>(
     })
 }
 
+/// The most bytes whose transmission on `link` takes at most `ticks`.
+pub fn bytes_within(model: &LinkModel, link: usize, ticks: u64) -> u64 {
+    let bw = u128::from(model.network.links[link].bandwidth);
+    let v = u128::from(ticks) * bw * u128::from(model.tick_ns) / 8_000_000_000;
+    u64::try_from(v).unwrap_or(u64::MAX)
+}
+
+/// [`fit_chunk`] for up to `max_bytes`, shrinking the chunk (never below
+/// `min_bytes`) when a full one would wait on a hop for a free stretch
+/// longer than the one there: a smaller chunk then uses that stretch.
+/// Returns the placement and the chunk's size.
+pub fn fit_chunk_adaptive<S: Slots>(
+    cal: &S,
+    model: &LinkModel,
+    route: &Route,
+    max_bytes: u64,
+    min_bytes: u64,
+    bounds: Bounds<'_>,
+) -> Result<(Placement, u64), usize> {
+    let mut b = max_bytes;
+    let min_bytes = min_bytes.clamp(1, max_bytes.max(1));
+    for _ in 0..6 {
+        let p = fit_chunk(cal, model, route, b, bounds)?;
+        let mut shrink = None;
+        for k in 0..route.len() {
+            let mut ready = if k == 0 {
+                bounds.depart
+            } else {
+                p.hops[k - 1].end + route.latency[k - 1]
+            };
+            if let Some(prev) = bounds.after
+                && let Some(h) = prev.get(k)
+            {
+                ready = ready.max(h.end);
+            }
+            if k == 0 && bounds.last_hop > 0 {
+                // the departure may have moved for the last hop's bound: not
+                // a wait for a free stretch
+                ready = ready.max(p.hops[0].start);
+            }
+            if p.hops[k].start > ready {
+                let until = cal.free_until(route.dirs[k], ready);
+                let fits = bytes_within(model, route.hops[k].link, until.saturating_sub(ready));
+                if fits >= min_bytes && fits < b {
+                    shrink = Some(fits);
+                }
+                break;
+            }
+        }
+        match shrink {
+            Some(s) => b = s,
+            None => return Ok((p, b)),
+        }
+    }
+    let p = fit_chunk(cal, model, route, b, bounds)?;
+    Ok((p, b))
+}
+
 /// Reserves the hops of a placement.
 pub fn reserve_chunk<S: Slots>(cal: &mut S, p: &Placement) {
     for h in &p.hops {

@@ -11,7 +11,10 @@
 //!   the source no earlier than the previous chunk has left it (the end of
 //!   its first hop), and on every hop starts no earlier than the previous
 //!   chunk's hop ended, so chunks stay in order and arrive in order.
-//! - A phase is split into chunks of `chunk` bytes, the last one smaller.
+//! - A phase is split into chunks of `chunk` bytes, the last one smaller;
+//!   a chunk that would wait on a hop for a free stretch longer than the one
+//!   there is made smaller to fit that stretch (never below a page), so busy
+//!   links are used between their transmissions.
 //! - Pre-copy and hybrid rounds follow one another: round `i+1` begins once
 //!   round `i` has left the source, at the earliest free time after that.
 //!   Round `i` "begins" when its first chunk's first hop starts.
@@ -19,7 +22,9 @@
 //!   state and pages) as `arrived(t)`.
 
 use crate::calendar::Slots;
-use crate::route::{Bounds, HopTime, LinkModel, Placement, Route, fit_chunk, reserve_chunk};
+use crate::route::{
+    Bounds, HopTime, LinkModel, Placement, Route, fit_chunk, fit_chunk_adaptive, reserve_chunk,
+};
 use seamless_model::plan::Scheme;
 use seamless_model::{MigrationParams, Program};
 
@@ -219,6 +224,9 @@ pub struct Timeline {
     pub faults: Option<FaultModel>,
     /// Pre-copy, hybrid: the rounds.
     pub rounds: Vec<RoundInfo>,
+    /// Post-copy, hybrid: pages beyond the working set not yet placed (see
+    /// [`send_tail`]); 0 once all are.
+    pub tail: u64,
 }
 
 /// The seed's criteria for one migration.
@@ -288,15 +296,18 @@ pub struct Transfer<'a> {
 /// A stream of chunks on one route, in order.
 struct Stream<'r> {
     route: &'r Route,
+    /// The smallest chunk sent to fill a gap (a page).
+    min_piece: u64,
     last: Option<Placement>,
     begin: Option<u64>,
     first_last_hop: Option<u64>,
 }
 
 impl<'r> Stream<'r> {
-    fn new(route: &'r Route) -> Stream<'r> {
+    fn new(route: &'r Route, min_piece: u64) -> Stream<'r> {
         Stream {
             route,
+            min_piece,
             last: None,
             begin: None,
             first_last_hop: None,
@@ -353,8 +364,15 @@ impl<'r> Stream<'r> {
         let mut left = bytes;
         while left > 0 {
             let b = left.min(chunk);
-            let p = fit_chunk(cal, model, self.route, b, self.bounds(depart, last_hop))
-                .map_err(|dir| TimelineError::Saturated { dir })?;
+            let (p, b) = fit_chunk_adaptive(
+                cal,
+                model,
+                self.route,
+                b,
+                self.min_piece.min(b),
+                self.bounds(depart, last_hop),
+            )
+            .map_err(|dir| TimelineError::Saturated { dir })?;
             self.commit(cal, p, phase, b, out);
             left -= b;
         }
@@ -426,8 +444,25 @@ pub fn run_rounds<'r, S: Slots>(
     stop_below: Option<u64>,
     before: Option<u64>,
 ) -> Result<Rounds<'r>, TimelineError> {
+    run_rounds_late(cal, t, round1_at, max_rounds, stop_below, before, None)
+}
+
+/// [`run_rounds`], and when the rounds would stop (the next one empty or
+/// below `stop_below`) with rounds to spare, one more round begins at or
+/// after `late` instead (a catch-up round just before the suspension, so
+/// that the final set counts few jobs), followed by rounds as usual.
+pub fn run_rounds_late<'r, S: Slots>(
+    cal: &mut S,
+    t: &Transfer<'r>,
+    round1_at: u64,
+    max_rounds: u32,
+    stop_below: Option<u64>,
+    before: Option<u64>,
+    late: Option<u64>,
+) -> Result<Rounds<'r>, TimelineError> {
+    let mut late = late;
     let inp = t.input;
-    let mut stream = Stream::new(t.route);
+    let mut stream = Stream::new(t.route, inp.page_size);
     let mut chunks = Vec::new();
     let mut rounds: Vec<RoundInfo> = Vec::new();
     if max_rounds == 0 {
@@ -452,7 +487,7 @@ pub fn run_rounds<'r, S: Slots>(
             Some(prev) => {
                 let depart = prev.source_free;
                 let pb = prev.begin;
-                fit_round_head(
+                let (head, bytes) = fit_round_head(
                     cal,
                     &t.model,
                     &stream,
@@ -460,7 +495,17 @@ pub fn run_rounds<'r, S: Slots>(
                     depart,
                     t.dest_from,
                     |b| inp.dirty(t.jobs.count(pb, b)),
-                )?
+                )?;
+                let stops = bytes == 0 || stop_below.is_some_and(|sb| bytes < sb);
+                match late {
+                    Some(l) if stops && l > depart => {
+                        late = None;
+                        fit_round_head(cal, &t.model, &stream, inp.chunk, l, t.dest_from, |b| {
+                            inp.dirty(t.jobs.count(pb, b))
+                        })?
+                    }
+                    _ => (head, bytes),
+                }
             }
         };
         let begin = head.hops.first().map_or(0, |h| h.start);
@@ -531,6 +576,7 @@ fn finish(
         via_span: None,
         faults: None,
         rounds: Vec::new(),
+        tail: 0,
     }
 }
 
@@ -548,7 +594,7 @@ pub fn stop_and_copy<S: Slots>(
 ) -> Result<Timeline, TimelineError> {
     let susp = suspended(t);
     let depart = susp.max(t.request).max(not_before);
-    let mut st = Stream::new(t.route);
+    let mut st = Stream::new(t.route, t.input.page_size);
     let mut chunks = Vec::new();
     let total = t.input.memory.saturating_add(t.input.cpu_state);
     st.send(
@@ -585,14 +631,26 @@ pub fn pre_copy<S: Slots>(
     t: &Transfer,
     round1_at: u64,
 ) -> Result<Timeline, TimelineError> {
+    pre_copy_late(cal, t, round1_at, None)
+}
+
+/// [`pre_copy`] with a catch-up round at or after `late` when the rounds
+/// converge early (see [`run_rounds_late`]).
+pub fn pre_copy_late<S: Slots>(
+    cal: &mut S,
+    t: &Transfer,
+    round1_at: u64,
+    late: Option<u64>,
+) -> Result<Timeline, TimelineError> {
     let inp = t.input;
-    let r = run_rounds(
+    let r = run_rounds_late(
         cal,
         t,
         round1_at,
         inp.max_rounds,
         Some(inp.stop_below),
         t.suspension,
+        late,
     )?;
     let Rounds {
         rounds,
@@ -629,7 +687,8 @@ pub fn pre_copy<S: Slots>(
     Ok(tl)
 }
 
-/// The post-suspension part of post-copy and hybrid: `C`, then `pages`.
+/// The post-suspension part of post-copy and hybrid: `C`, then `pages`
+/// (with `defer`, only the working-set part of them; the rest is the tail).
 #[allow(clippy::too_many_arguments)]
 fn post_phase<S: Slots>(
     cal: &mut S,
@@ -640,7 +699,8 @@ fn post_phase<S: Slots>(
     min_may_run: u64,
     pages: u64,
     initial_missing: u64,
-) -> Result<(u64, FaultModel), TimelineError> {
+    defer: bool,
+) -> Result<(u64, FaultModel, u64), TimelineError> {
     let inp = t.input;
     let first_post = chunks.len();
     let last_lat = t.route.latency.last().copied().unwrap_or(0);
@@ -660,11 +720,16 @@ fn post_phase<S: Slots>(
         .map(|c| c.arrival)
         .max()
         .unwrap_or(depart);
+    let now = if defer {
+        pages.min(inp.working_set)
+    } else {
+        pages
+    };
     stream.send(
         cal,
         &t.model,
         Phase::Pages,
-        pages,
+        now,
         inp.chunk,
         depart,
         t.dest_from,
@@ -676,13 +741,7 @@ fn post_phase<S: Slots>(
         sum = sum.saturating_add(c.bytes);
         arrivals.push((c.arrival, sum));
     }
-    // in-order streams arrive in order; keep the function monotone anyway
-    arrivals.sort_unstable();
-    let mut run = 0;
-    for a in arrivals.iter_mut() {
-        run = run.max(a.1);
-        a.1 = run;
-    }
+    monotone(&mut arrivals);
     let fm = FaultModel {
         initial_missing,
         cpu: inp.cpu_state,
@@ -690,7 +749,73 @@ fn post_phase<S: Slots>(
         fault_cost: fault_cost(&t.model, t.route, inp),
         arrivals,
     };
-    Ok((cpu_arrival, fm))
+    Ok((cpu_arrival, fm, pages - now))
+}
+
+/// In-order streams arrive in order; keep the arrival function monotone
+/// anyway.
+fn monotone(arrivals: &mut [(u64, u64)]) {
+    arrivals.sort_unstable();
+    let mut run = 0;
+    for a in arrivals.iter_mut() {
+        run = run.max(a.1);
+        a.1 = run;
+    }
+}
+
+/// Places the tail of a post-copy or hybrid timeline built with `defer`:
+/// the pages beyond the working set, after the stream's last chunk, leaving
+/// at or after `not_before`. Updates the chunks, the arrival function, the
+/// source's free instant and the last arrival.
+pub fn send_tail<S: Slots>(
+    cal: &mut S,
+    t: &Transfer,
+    tl: &mut Timeline,
+    not_before: u64,
+) -> Result<(), TimelineError> {
+    if tl.tail == 0 {
+        return Ok(());
+    }
+    let inp = t.input;
+    let mut st = Stream::new(t.route, inp.page_size);
+    if let Some(last) = tl.chunks.last() {
+        st.last = Some(Placement {
+            hops: last.hops.clone(),
+            arrival: last.arrival,
+            source_free: last.hops.first().map_or(last.arrival, |h| h.end),
+        });
+        st.begin = Some(tl.first_departure);
+        st.first_last_hop = Some(tl.first_into_dest);
+    }
+    let first_new = tl.chunks.len();
+    let depart = tl.suspension.max(t.request).max(not_before);
+    st.send(
+        cal,
+        &t.model,
+        Phase::Pages,
+        tl.tail,
+        inp.chunk,
+        depart,
+        t.dest_from,
+        &mut tl.chunks,
+    )?;
+    if let Some(f) = tl.faults.as_mut() {
+        let mut sum = f.arrivals.last().map_or(0, |a| a.1);
+        for c in &tl.chunks[first_new..] {
+            sum = sum.saturating_add(c.bytes);
+            f.arrivals.push((c.arrival, sum));
+        }
+        monotone(&mut f.arrivals);
+    }
+    tl.source_free = st.source_free().unwrap_or(tl.source_free);
+    tl.last_arrival = tl
+        .chunks
+        .iter()
+        .map(|c| c.arrival)
+        .max()
+        .unwrap_or(tl.last_arrival);
+    tl.tail = 0;
+    Ok(())
 }
 
 /// Post-copy [`cpu`, `pages`]: every chunk leaves at or after the suspension
@@ -698,19 +823,24 @@ fn post_phase<S: Slots>(
 /// May run once `C` has arrived, and not before `min_may_run` (the CPU state
 /// is held back so that it arrives no earlier: a planner uses this to make a
 /// later destination job the first one).
+///
+/// With `defer`, only the working-set part of the pages is placed; the rest
+/// is left as the timeline's `tail` for [`send_tail`] (so that other
+/// migrations' working sets may go first).
 pub fn post_copy<S: Slots>(
     cal: &mut S,
     t: &Transfer,
     not_before: u64,
     min_may_run: u64,
+    defer: bool,
 ) -> Result<Timeline, TimelineError> {
     let inp = t.input;
     let susp = suspended(t);
     let depart = susp.max(t.request).max(not_before);
-    let mut st = Stream::new(t.route);
+    let mut st = Stream::new(t.route, inp.page_size);
     let mut chunks = Vec::new();
     let missing = inp.working_set.min(inp.memory);
-    let (cpu_arrival, fm) = post_phase(
+    let (cpu_arrival, fm, tail) = post_phase(
         cal,
         t,
         &mut st,
@@ -719,6 +849,7 @@ pub fn post_copy<S: Slots>(
         min_may_run,
         inp.memory,
         missing,
+        defer,
     )?;
     let bytes = inp.memory.saturating_add(inp.cpu_state);
     let free = st.source_free().unwrap_or(depart);
@@ -733,6 +864,7 @@ pub fn post_copy<S: Slots>(
         fin,
     );
     tl.faults = Some(fm);
+    tl.tail = tail;
     Ok(tl)
 }
 
@@ -748,6 +880,7 @@ pub fn hybrid<S: Slots>(
     round1_at: u64,
     rounds: u32,
     min_may_run: u64,
+    defer: bool,
 ) -> Result<Timeline, TimelineError> {
     let inp = t.input;
     let k = rounds.min(inp.max_rounds);
@@ -765,7 +898,7 @@ pub fn hybrid<S: Slots>(
     let pages = inp.dirty(n);
     let missing = inp.working_set.min(inp.dirty_per_job.saturating_mul(n));
     let depart = susp.max(t.request);
-    let (cpu_arrival, fm) = post_phase(
+    let (cpu_arrival, fm, tail) = post_phase(
         cal,
         t,
         &mut stream,
@@ -774,6 +907,7 @@ pub fn hybrid<S: Slots>(
         min_may_run,
         pages,
         missing,
+        defer,
     )?;
     let rounds_arrival = rounds.iter().map(|r| r.last_arrival).max().unwrap_or(0);
     let may_run = cpu_arrival.max(rounds_arrival);
@@ -788,6 +922,7 @@ pub fn hybrid<S: Slots>(
     let mut tl = finish(Scheme::Hybrid, chunks, susp, may_run, free, bytes, fin);
     tl.faults = Some(fm);
     tl.rounds = rounds;
+    tl.tail = tail;
     Ok(tl)
 }
 
@@ -813,18 +948,40 @@ pub fn scatter_gather<S: Slots>(
 /// The first leg of scatter-gather: `M + C` bytes to the intermediary. The
 /// returned timeline has only `scatter` chunks; its `source_free` is final,
 /// its `may_run` and `last_arrival` are those of the scatter.
-pub fn scatter<S: Slots>(cal: &mut S, t: &Transfer, to_via: &Route, via_from: u64) -> Result<Timeline, TimelineError> {
+pub fn scatter<S: Slots>(
+    cal: &mut S,
+    t: &Transfer,
+    to_via: &Route,
+    via_from: u64,
+) -> Result<Timeline, TimelineError> {
     let inp = t.input;
     let susp = suspended(t);
     let depart = susp.max(t.request);
     let total = inp.memory.saturating_add(inp.cpu_state);
-    let mut sc = Stream::new(to_via);
+    let mut sc = Stream::new(to_via, inp.page_size);
     let mut chunks = Vec::new();
-    sc.send(cal, &t.model, Phase::Scatter, total, inp.chunk, depart, via_from, &mut chunks)?;
+    sc.send(
+        cal,
+        &t.model,
+        Phase::Scatter,
+        total,
+        inp.chunk,
+        depart,
+        via_from,
+        &mut chunks,
+    )?;
     let free = sc.source_free().unwrap_or(depart);
     let via_in = sc.first_last_hop.unwrap_or(depart);
     let last = chunks.iter().map(|c| c.arrival).max().unwrap_or(depart);
-    let mut tl = finish(Scheme::ScatterGather, chunks, susp, last, free, total, u64::MAX);
+    let mut tl = finish(
+        Scheme::ScatterGather,
+        chunks,
+        susp,
+        last,
+        free,
+        total,
+        u64::MAX,
+    );
     tl.via_span = Some((via_in, u64::MAX));
     Ok(tl)
 }
@@ -845,15 +1002,26 @@ pub fn gather<S: Slots>(
         .filter(|c| c.phase == Phase::Scatter)
         .map(|c| (c.bytes, c.arrival))
         .collect();
-    let mut ga = Stream::new(from_via);
+    let mut ga = Stream::new(from_via, t.input.page_size);
     for (bytes, arrival) in legs {
-        let p = fit_chunk(cal, &t.model, from_via, bytes, ga.bounds(arrival, t.dest_from))
-            .map_err(|dir| TimelineError::Saturated { dir })?;
+        let p = fit_chunk(
+            cal,
+            &t.model,
+            from_via,
+            bytes,
+            ga.bounds(arrival, t.dest_from),
+        )
+        .map_err(|dir| TimelineError::Saturated { dir })?;
         ga.commit(cal, p, Phase::Gather, bytes, &mut tl.chunks);
     }
     let via_in = tl.via_span.map_or(0, |v| v.0);
     let via_out = ga.source_free().unwrap_or(via_in);
-    tl.last_arrival = tl.chunks.iter().map(|c| c.arrival).max().unwrap_or(tl.last_arrival);
+    tl.last_arrival = tl
+        .chunks
+        .iter()
+        .map(|c| c.arrival)
+        .max()
+        .unwrap_or(tl.last_arrival);
     tl.may_run = tl.last_arrival;
     tl.first_into_dest = ga.first_last_hop.unwrap_or(tl.first_into_dest);
     tl.via_span = Some((via_in, via_out));
@@ -1008,7 +1176,7 @@ mod tests {
             dest_from: 0,
         };
         let mut cal = LinkCalendar::new(net.directions());
-        let tl = post_copy(&mut cal, &t, 0, 0).unwrap();
+        let tl = post_copy(&mut cal, &t, 0, 0, false).unwrap();
         // cpu: [10,26) then [31,47) +5 → 52
         assert_eq!(tl.may_run, 52);
         let f = tl.faults.as_ref().unwrap();
@@ -1026,7 +1194,7 @@ mod tests {
         assert_eq!(c.downtime, 50);
         // held back: may run no earlier than 61
         let mut cal = LinkCalendar::new(net.directions());
-        let tl = post_copy(&mut cal, &t, 0, 61).unwrap();
+        let tl = post_copy(&mut cal, &t, 0, 61, false).unwrap();
         assert!(tl.may_run >= 61);
     }
 
@@ -1089,7 +1257,7 @@ mod tests {
         fn schemes_are_consistent(
             m in 1u64..2000, wfrac in 1u64..=4, d in 1u64..400, period in 20u64..300,
             busy in proptest::collection::vec((0usize..6, 0u64..5000, 1u64..100), 0..20),
-            susp_k in 1u64..15, scheme in 0usize..5,
+            susp_k in 1u64..15, scheme in 0usize..5, defer in proptest::bool::ANY,
         ) {
             let net = star(8_000_000);
             let model = LinkModel { network: &net, tick_ns: 1000 };
@@ -1108,8 +1276,8 @@ mod tests {
             let tl = match scheme {
                 0 => stop_and_copy(&mut cal, &t, 0),
                 1 => pre_copy(&mut cal, &t, 0),
-                2 => post_copy(&mut cal, &t, 0, 0),
-                3 => hybrid(&mut cal, &t, 0, 2, 0),
+                2 => post_copy(&mut cal, &t, 0, 0, defer).and_then(|mut tl| { send_tail(&mut cal, &t, &mut tl, 0).map(|_| tl) }),
+                3 => hybrid(&mut cal, &t, 0, 2, 0, defer).and_then(|mut tl| { send_tail(&mut cal, &t, &mut tl, 0).map(|_| tl) }),
                 _ => scatter_gather(&mut cal, &t, &to_via, &from_via, 0),
             };
             let tl = match tl { Ok(tl) => tl, Err(e) => { prop_assert_eq!(e, TimelineError::NoRoundBeforeSuspension); return Ok(()); } };

@@ -236,8 +236,8 @@ pub fn what_if(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
     let sims: Vec<Timeline> = vec![
         scheme::stop_and_copy(&mut idle(), &t, 0).map_err(err)?,
         scheme::pre_copy(&mut idle(), &t, 0).map_err(err)?,
-        scheme::post_copy(&mut idle(), &t, 0, 0).map_err(err)?,
-        scheme::hybrid(&mut idle(), &t, 0, inp.hybrid_rounds.max(1), 0).map_err(err)?,
+        scheme::post_copy(&mut idle(), &t, 0, 0, false).map_err(err)?,
+        scheme::hybrid(&mut idle(), &t, 0, inp.hybrid_rounds.max(1), 0, false).map_err(err)?,
         scheme::scatter_gather(&mut idle(), &t, &to_via, &from_via, 0).map_err(err)?,
     ];
     let closed = closed_form(inp, &prog, period);

@@ -99,6 +99,9 @@ pub enum Fail {
         /// A later `b_start` (internal) with which the migration's last
         /// skipped job would start when it may run.
         later_b_start: Option<u64>,
+        /// The migration's destination had no room for it until this
+        /// (internal) instant, after the request: no early transfer.
+        dest_full_until: Option<(ModuleId, u64)>,
     },
     /// A module's memory is exceeded at `at` (internal time).
     Memory {
@@ -131,13 +134,13 @@ pub struct Built {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Variant {
     StopAndCopy,
-    PreCopy { t1: u64 },
+    PreCopy { t1: u64, late: Option<u64> },
     PostCopy { min_run: u64 },
     Hybrid { t1: u64, rounds: u32, min_run: u64 },
     ScatterGather { via: ModuleId },
 }
 
-type Key = (u64, u64, u64, u64, u8, u64, usize);
+type Key = (u64, u64, u64, u64, u64, u8, u64, usize);
 
 pub struct Build<'c, 's> {
     ctx: &'c Ctx<'s>,
@@ -151,6 +154,10 @@ pub struct Build<'c, 's> {
     holds: Vec<Hold>,
     pub migs: Vec<Mig>,
     choices: Vec<Option<Choice>>,
+    /// Migrations in the order they were placed.
+    placed_order: Vec<usize>,
+    /// Per migration: the instant from which its destination had room.
+    dest_from: Vec<u64>,
     /// Per program: (largest gap among A completions in the history, last A
     /// completion before `S`), internal.
     a_hist: Vec<(u64, u64)>,
@@ -280,6 +287,8 @@ impl<'c, 's> Build<'c, 's> {
             holds,
             migs,
             choices: vec![None; n],
+            placed_order: Vec::new(),
+            dest_from: vec![0; n],
             a_hist,
         }
     }
@@ -371,6 +380,9 @@ impl<'c, 's> Build<'c, 's> {
             });
         }
         self.choices[mi] = Some(ch);
+        if !self.placed_order.contains(&mi) {
+            self.placed_order.push(mi);
+        }
     }
 
     // ---- destination ----
@@ -488,13 +500,13 @@ impl<'c, 's> Build<'c, 's> {
         let mut via = None;
         let tl = match v {
             Variant::StopAndCopy => scheme::stop_and_copy(&mut lay, &t, 0)?,
-            Variant::PreCopy { t1 } => scheme::pre_copy(&mut lay, &t, t1)?,
-            Variant::PostCopy { min_run } => scheme::post_copy(&mut lay, &t, 0, min_run)?,
+            Variant::PreCopy { t1, late } => scheme::pre_copy_late(&mut lay, &t, t1, late)?,
+            Variant::PostCopy { min_run } => scheme::post_copy(&mut lay, &t, 0, min_run, true)?,
             Variant::Hybrid {
                 t1,
                 rounds,
                 min_run,
-            } => scheme::hybrid(&mut lay, &t, t1, rounds, min_run)?,
+            } => scheme::hybrid(&mut lay, &t, t1, rounds, min_run, true)?,
             Variant::ScatterGather { via: v } => {
                 let c = m.input.chunk;
                 let (Some(to), Some(from)) = (
@@ -521,12 +533,16 @@ impl<'c, 's> Build<'c, 's> {
         Ok((Choice { tl, via, dest }, lay.top))
     }
 
-    fn key(&self, mi: usize, c: &Choice) -> Key {
+    /// The selection key of a variant: source memory in time, bound met,
+    /// early completion, then fewest bytes.
+    fn key(&self, mi: usize, c: &Choice, src_deadline: u64) -> Key {
         let p = &self.ctx.progs[self.migs[mi].pi];
         let excess = p
             .bound
             .map_or(0, |b| c.dest.unavailability.saturating_sub(b));
+        let late = self.s.max(c.tl.source_free).saturating_sub(src_deadline);
         (
+            late,
             excess,
             c.complete().max(self.baseline),
             c.tl.source_bytes,
@@ -537,20 +553,65 @@ impl<'c, 's> Build<'c, 's> {
         )
     }
 
+    /// The latest instant the source of migration `mi` may hold its memory:
+    /// the first instant at or after `S` at which the source module would
+    /// overflow with it (other migrations still to place assumed gone at
+    /// `S`); `u64::MAX` if never.
+    fn source_deadline(&self, mi: usize) -> u64 {
+        let m = &self.migs[mi];
+        let cap = self.ctx.sys.modules[m.src].memory;
+        let mut ev: Vec<(u64, bool, u64)> = Vec::new();
+        for h in &self.holds {
+            if h.module != m.src || h.owner == m.pi || h.to <= h.from {
+                continue;
+            }
+            let pending_src = h.role == Role::Source && h.to == u64::MAX;
+            let to = if pending_src { self.s } else { h.to };
+            if to <= h.from {
+                continue;
+            }
+            ev.push((h.from, true, h.bytes));
+            if to != u64::MAX {
+                ev.push((to, false, h.bytes));
+            }
+        }
+        ev.sort_unstable_by_key(|e| (e.0, e.1, e.2));
+        let mut used = 0u64;
+        let mut i = 0;
+        while i < ev.len() {
+            let t = ev[i].0;
+            while i < ev.len() && ev[i].0 == t {
+                let (_, add, b) = ev[i];
+                used = if add {
+                    used.saturating_add(b)
+                } else {
+                    used.saturating_sub(b)
+                };
+                i += 1;
+            }
+            if t >= self.s && used.saturating_add(m.input.memory) > cap {
+                return t;
+            }
+        }
+        u64::MAX
+    }
+
     /// Tries the variants of migration `mi` and returns the best valid one.
     fn choose(&self, mi: usize, dest_from: u64) -> Result<(Choice, LinkCalendar), Fail> {
         let m = &self.migs[mi];
+        let deadline = self.source_deadline(mi);
         let mut best: Option<(Key, Choice, LinkCalendar)> = None;
         let mut saturated = None;
         let mut consider = |this: &Self,
                             v: Variant,
                             best: &mut Option<(Key, Choice, LinkCalendar)>|
          -> Option<Choice> {
-            match this.run(mi, v, dest_from) {
+            let res = this.run(mi, v, dest_from);
+            match res {
                 Ok((c, top)) => {
                     let out = c.clone();
                     if c.dest.bad_job.is_none() {
-                        let k = this.key(mi, &c);
+                        let k = this.key(mi, &c, deadline);
                         if best.as_ref().is_none_or(|b| k < b.0) {
                             *best = Some((k, c, top));
                         }
@@ -569,7 +630,8 @@ impl<'c, 's> Build<'c, 's> {
         consider(self, Variant::StopAndCopy, &mut best);
         if let Some((k, _, _)) = &best
             && k.0 == 0
-            && k.1 == self.baseline
+            && k.1 == 0
+            && k.2 == self.baseline
         {
             let (_, c, top) = best.take().unwrap_or_else(|| unreachable!());
             return Ok((c, top));
@@ -587,6 +649,8 @@ impl<'c, 's> Build<'c, 's> {
         // pre-copy: round 1 timed so that the rounds converge just before the
         // suspension
         let mut pre_best: Option<(Key, u64)> = None;
+        // pre-copies compete among themselves first
+        let mut pre: Option<(Key, Choice, LinkCalendar)> = None;
         if m.susp > self.r {
             let pen_end = m
                 .src_jobs
@@ -597,15 +661,25 @@ impl<'c, 's> Build<'c, 's> {
                 .unwrap_or(self.r);
             let mut tried = BTreeSet::new();
             let mut t1 = self.r;
+            // the last instant that worked, to bisect back to when a later
+            // one cannot begin before the suspension (the link is taken)
+            let mut last_ok: Option<u64> = None;
             for _ in 0..self.opts.precopy_tries.max(1) {
                 if !tried.insert(t1) {
                     break;
                 }
-                let Some(c) = consider(self, Variant::PreCopy { t1 }, &mut best) else {
-                    break;
+                let Some(c) = consider(self, Variant::PreCopy { t1, late: None }, &mut pre) else {
+                    match last_ok {
+                        Some(ok) if t1 > ok + 1 => {
+                            t1 = ok + (t1 - ok) / 2;
+                            continue;
+                        }
+                        _ => break,
+                    }
                 };
+                last_ok = Some(t1);
                 if c.dest.bad_job.is_none() {
-                    let k = self.key(mi, &c);
+                    let k = self.key(mi, &c, deadline);
                     if pre_best.is_none_or(|b| k < b.0) {
                         pre_best = Some((k, t1));
                     }
@@ -615,6 +689,38 @@ impl<'c, 's> Build<'c, 's> {
                 };
                 let span = last.begin - first.begin;
                 t1 = pen_end.saturating_sub(span).max(self.r);
+            }
+            // round 1 as soon as possible, and when the rounds converge early a
+            // catch-up round right after one of the last source jobs before
+            // the suspension
+            let ends: Vec<u64> = m
+                .src_jobs
+                .iter()
+                .rev()
+                .map(|j| j.1)
+                .filter(|&e| e < m.susp && e > self.r)
+                .collect();
+            for &back in [1usize, 2, 3, 4, 6, 8, 11, 16]
+                .iter()
+                .take(self.opts.late_rounds as usize)
+            {
+                let Some(&l) = ends.get(back - 1) else {
+                    break;
+                };
+                consider(
+                    self,
+                    Variant::PreCopy {
+                        t1: self.r,
+                        late: Some(l),
+                    },
+                    &mut pre,
+                );
+            }
+            if let Some((_, c, top)) = pre.take() {
+                let k = self.key(mi, &c, deadline);
+                if best.as_ref().is_none_or(|b| k < b.0) {
+                    best = Some((k, c, top));
+                }
             }
             // hybrid: from the best round-1 instant found, 1..max_rounds rounds
             let t1 = pre_best.map_or(self.r, |b| b.1);
@@ -680,6 +786,7 @@ impl<'c, 's> Build<'c, 's> {
                 match self.room_from(m.dst, m.input.memory, Some(m.pi)) {
                     Some(t) if t <= self.bs => {
                         let (c, top) = self.choose(mi, t)?;
+                        self.dest_from[mi] = t;
                         placed = Some((pos, c, top));
                         break;
                     }
@@ -692,6 +799,7 @@ impl<'c, 's> Build<'c, 's> {
             {
                 need_bs = need_bs.max(t);
                 let (c, top) = self.choose(pending[pos], t)?;
+                self.dest_from[pending[pos]] = t;
                 placed = Some((pos, c, top));
             }
             if let Some((pos, c, top)) = placed {
@@ -772,6 +880,34 @@ impl<'c, 's> Build<'c, 's> {
                 },
                 &top,
             );
+        }
+        // the pages beyond the working sets, once every migration's urgent
+        // part is placed, in the order the migrations were placed
+        for &mi in &self.placed_order.clone() {
+            let Some(mut c) = self.choices[mi].take() else {
+                continue;
+            };
+            if c.tl.tail > 0 {
+                let m = &self.migs[mi];
+                let t = Transfer {
+                    model: self.model,
+                    route: &m.route,
+                    input: &m.input,
+                    jobs: SourceJobs { jobs: &m.src_jobs },
+                    request: self.r,
+                    suspension: Some(m.susp),
+                    dest_from: 0,
+                };
+                let pi = m.pi;
+                if let Err(TimelineError::Saturated { dir }) =
+                    scheme::send_tail(&mut self.cal, &t, &mut c.tl, 0)
+                {
+                    return Err(Fail::Saturated { pi, dir });
+                }
+                let until = self.s.max(c.tl.source_free);
+                self.set_hold(pi, Role::Source, 0, until);
+            }
+            self.choices[mi] = Some(c);
         }
         if need_bs > self.bs {
             let mut f = self
@@ -885,6 +1021,11 @@ impl<'c, 's> Build<'c, 's> {
                     bottleneck: mig.map(|mi| {
                         let m = &self.migs[mi];
                         m.route.dirs[m.route.bottleneck(&self.model, m.input.chunk)]
+                    }),
+                    dest_full_until: mig.and_then(|mi| {
+                        let m = &self.migs[mi];
+                        let t = self.dest_from[mi];
+                        (t > self.r).then_some((m.dst, t))
                     }),
                     later_b_start: mig.and_then(|mi| {
                         let c = self.choices[mi].as_ref()?;

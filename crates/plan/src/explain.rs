@@ -91,6 +91,14 @@ pub enum Remedy {
     Tables { program: String },
     /// More memory on a module.
     MoreMemory { module: String, at_least: u64 },
+    /// The destination is full of the old mode's programs until `until`
+    /// (absolute): with this much memory (or a table that leaves this much
+    /// room there), the migration could start before the switch (pre-copy).
+    RoomBeforeSwitch {
+        module: String,
+        until: u64,
+        at_least: u64,
+    },
     /// Smaller migration chunks (the `chunk` parameter).
     SmallerChunks,
 }
@@ -129,7 +137,59 @@ impl NoPlan {
     }
 }
 
+/// What a replan with more bandwidth must achieve.
+#[derive(Debug, Clone, Copy)]
+enum Goal {
+    /// This program's bound holds.
+    Bound(usize),
+    /// This module's memory holds.
+    Memory(usize),
+}
+
 impl Planner<'_, '_> {
+    /// The route links of the migrations holding `module`'s memory, raised
+    /// together: the bandwidth with which they leave in time.
+    fn memory_bandwidth(&self, request: u64, module: usize, holders: &[usize]) -> Vec<Remedy> {
+        let sys = self.ctx.sys;
+        let mut links: Vec<(usize, usize)> = Vec::new();
+        for &h in holders {
+            let p = &self.ctx.progs[h];
+            if p.action == Action::Migrate
+                && let Some(v) = self.route_links(h)
+            {
+                links.extend(v);
+            }
+        }
+        links.sort_unstable();
+        links.dedup();
+        let Some(current) = links
+            .iter()
+            .map(|&(l, _)| sys.network.links[l].bandwidth)
+            .min()
+        else {
+            return Vec::new();
+        };
+        let slow: Vec<(usize, usize)> = links
+            .into_iter()
+            .filter(|&(l, _)| sys.network.links[l].bandwidth == current)
+            .collect();
+        let Some(bw) = self.bandwidth_that_works(request, Goal::Memory(module), &slow, current)
+        else {
+            return Vec::new();
+        };
+        slow.iter()
+            .map(|&(_, d)| {
+                let h = sys.network.direction(d);
+                Remedy::Bandwidth {
+                    from: sys.network.nodes[h.from].name.clone(),
+                    to: sys.network.nodes[h.to].name.clone(),
+                    current,
+                    at_least: bw,
+                }
+            })
+            .collect()
+    }
+
     pub(crate) fn no_plan(&self, request: u64, f: Fail) -> NoPlan {
         let ctx = self.ctx;
         let sys = ctx.sys;
@@ -157,6 +217,7 @@ impl Planner<'_, '_> {
                 bound,
                 scheme,
                 bottleneck,
+                dest_full_until,
                 ..
             } => {
                 let p = &ctx.progs[pi];
@@ -188,7 +249,9 @@ impl Planner<'_, '_> {
                         .copied()
                         .filter(|&(l, _)| sys.network.links[l].bandwidth == current)
                         .collect();
-                    if let Some(bw) = self.bandwidth_that_works(request, pi, &slow, current) {
+                    if let Some(bw) =
+                        self.bandwidth_that_works(request, Goal::Bound(pi), &slow, current)
+                    {
                         for &(_, d) in &slow {
                             let (from, to) = dir_names(d);
                             np.remedies.push(Remedy::Bandwidth {
@@ -199,6 +262,13 @@ impl Planner<'_, '_> {
                             });
                         }
                     }
+                }
+                if let Some((module, until)) = dest_full_until {
+                    np.remedies.push(Remedy::RoomBeforeSwitch {
+                        module: ctx.module_name(module).to_string(),
+                        until: until.saturating_sub(o),
+                        at_least: sys.modules[module].memory.saturating_add(p.memory),
+                    });
                 }
                 np.remedies.push(Remedy::LooserBound {
                     program: p.name.clone(),
@@ -240,6 +310,10 @@ impl Planner<'_, '_> {
                     module: ctx.module_name(module).to_string(),
                     at_least: used,
                 });
+                if self.opts.explain {
+                    let more = self.memory_bandwidth(request, module, &holders);
+                    np.remedies.extend(more);
+                }
             }
             Fail::Saturated { pi, dir } => {
                 let (from, to) = dir_names(dir);
@@ -272,7 +346,7 @@ impl Planner<'_, '_> {
 
     /// Whether planning again with the `links` at `bw` bits/s (at least)
     /// meets program `pi`'s bound (the whole plan, or at least that program).
-    fn works_with(&self, request: u64, pi: usize, links: &[(usize, usize)], bw: u64) -> bool {
+    fn works_with(&self, request: u64, goal: Goal, links: &[(usize, usize)], bw: u64) -> bool {
         let mut sys2 = self.ctx.sys.clone();
         for &(l, _) in links {
             let b = &mut sys2.network.links[l].bandwidth;
@@ -288,10 +362,13 @@ impl Planner<'_, '_> {
             ctx: &ctx2,
             opts: &opts,
         };
-        match p2.search(request) {
-            Ok(_) => true,
-            Err(Fail::Bound { pi: q, .. }) => q != pi,
-            Err(_) => true,
+        match (p2.search(request), goal) {
+            (Ok(_), _) => true,
+            (Err(Fail::Bound { pi: q, .. }), Goal::Bound(pi)) => q != pi,
+            (Err(Fail::Memory { module: m, .. }), Goal::Memory(module)) => m != module,
+            (Err(Fail::Bound { .. }), Goal::Memory(_)) => true,
+            (Err(Fail::Memory { .. }), Goal::Bound(_)) => true,
+            (Err(_), _) => true,
         }
     }
 
@@ -301,14 +378,14 @@ impl Planner<'_, '_> {
     fn bandwidth_that_works(
         &self,
         request: u64,
-        pi: usize,
+        goal: Goal,
         links: &[(usize, usize)],
         cur: u64,
     ) -> Option<u64> {
         let mut hi = None;
         for f in [2u64, 4, 8, 16, 32, 64] {
             let bw = cur.checked_mul(f)?;
-            if self.works_with(request, pi, links, bw) {
+            if self.works_with(request, goal, links, bw) {
                 hi = Some(bw);
                 break;
             }
@@ -320,7 +397,7 @@ impl Planner<'_, '_> {
             if mid <= lo {
                 break;
             }
-            if self.works_with(request, pi, links, mid) {
+            if self.works_with(request, goal, links, mid) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -331,7 +408,7 @@ impl Planner<'_, '_> {
             unit *= 10;
         }
         let up = hi.div_ceil(unit) * unit;
-        Some(if self.works_with(request, pi, links, up) {
+        Some(if self.works_with(request, goal, links, up) {
             up
         } else {
             hi
@@ -414,7 +491,7 @@ impl fmt::Display for NoPlan {
                         at_least,
                     } => write!(
                         f,
-                        "raise the bandwidth of the link {from}–{to} (its direction {from} → {to} carries the migration) from {} to {} (planned again: the bound then holds)",
+                        "raise the bandwidth of the link {from}–{to} (its direction {from} → {to} carries the migration) from {} to {} (planned again with that bandwidth, this problem is gone)",
                         format_bandwidth(*current),
                         format_bandwidth(*at_least)
                     )?,
@@ -438,6 +515,16 @@ impl fmt::Display for NoPlan {
                     Remedy::MoreMemory { module, at_least } => write!(
                         f,
                         "give {module} at least {} of memory",
+                        format_size_short(*at_least)
+                    )?,
+                    Remedy::RoomBeforeSwitch {
+                        module,
+                        until,
+                        at_least,
+                    } => write!(
+                        f,
+                        "room on {module} before the switch: it is full with the old mode's programs until {}, so no copy can start early; with {} there (or an old table that leaves room), pre-copy could",
+                        t(*until),
                         format_size_short(*at_least)
                     )?,
                     Remedy::SmallerChunks => {

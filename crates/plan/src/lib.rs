@@ -44,6 +44,10 @@ pub struct PlanOptions {
     pub intermediaries: bool,
     /// Round-1 instants tried per pre-copy migration.
     pub precopy_tries: u32,
+    /// Catch-up round instants tried per pre-copy migration (the ends of
+    /// the 1st, 2nd, 3rd, 4th, 6th, 8th, 11th, 16th last source jobs before
+    /// the suspension; at most 8).
+    pub late_rounds: u32,
     /// Most pre-copy rounds tried before a hybrid's post-copy (also capped by
     /// the system's `max_rounds`).
     pub hybrid_rounds: u32,
@@ -63,6 +67,7 @@ impl Default for PlanOptions {
             max_phase: None,
             intermediaries: true,
             precopy_tries: 4,
+            late_rounds: 8,
             hybrid_rounds: 5,
             post_copy_retries: 3,
             reorders: 4,
@@ -179,32 +184,31 @@ impl Planner<'_, '_> {
                 scheme: None,
                 bottleneck: None,
                 later_b_start: None,
+                dest_full_until: None,
             });
         }
         let r = request + ha;
         let first_s = r.div_ceil(ha) * ha;
         let max_phase = self.opts.max_phase.unwrap_or(u64::MAX);
         let mut best: Option<Built> = None;
-        let mut failure: Option<Fail> = None;
-        let note = |failure: &mut Option<Fail>, f: Fail| {
-            let better = match (&*failure, &f) {
-                (None, _) => true,
-                (
-                    Some(Fail::Bound {
-                        unavailability: u0,
-                        bound: b0,
-                        ..
-                    }),
-                    Fail::Bound {
-                        unavailability: u1,
-                        bound: b1,
-                        ..
-                    },
-                ) => u1 - b1 < u0 - b0,
-                _ => false,
-            };
-            if better {
-                *failure = Some(f);
+        let mut failure: Option<(Fail, (bool, u8, u64))> = None;
+        // the failure to explain: one at φ = 0 before one a delayed B caused,
+        // then a broken bound before other kinds, then the smallest excess
+        let rank = |f: &Fail, phi: u64| -> (bool, u8, u64) {
+            match f {
+                Fail::Bound {
+                    unavailability,
+                    bound,
+                    ..
+                } => (phi > 0, 0, unavailability - bound),
+                Fail::Memory { .. } => (phi > 0, 1, 0),
+                Fail::Saturated { .. } => (phi > 0, 2, 0),
+            }
+        };
+        let note = |failure: &mut Option<(Fail, (bool, u8, u64))>, f: Fail, phi: u64| {
+            let r = rank(&f, phi);
+            if failure.as_ref().is_none_or(|x| r < x.1) {
+                *failure = Some((f, r));
             }
         };
         for k in 0..u64::from(self.opts.switch_candidates.max(1)) {
@@ -230,6 +234,7 @@ impl Planner<'_, '_> {
                 }
                 let mut order: Option<Vec<usize>> = None;
                 let mut seen_orders = BTreeSet::new();
+                let mut seen_front: BTreeSet<usize> = BTreeSet::new();
                 for _ in 0..=self.opts.reorders {
                     let build = Build::new(ctx, self.opts, r, s, bs);
                     let ord = order
@@ -267,15 +272,31 @@ impl Planner<'_, '_> {
                                     })
                                 }
                                 Fail::Memory {
-                                    later_b_start: Some(t),
+                                    later_b_start,
+                                    holders,
                                     ..
-                                } if *t > s => {
-                                    phis.push_back(t - s);
-                                    None
+                                } => {
+                                    if let Some(t) = later_b_start
+                                        && *t > s
+                                    {
+                                        phis.push_back(t - s);
+                                    }
+                                    // a migration holding the module: place it first
+                                    let first = ord.first().copied();
+                                    holders
+                                        .iter()
+                                        .filter_map(|&pi| front(pi))
+                                        .find(|&mi| Some(mi) != first && !seen_front.contains(&mi))
+                                        .map(|mi| {
+                                            seen_front.insert(mi);
+                                            let mut o: Vec<usize> = vec![mi];
+                                            o.extend(ord.iter().copied().filter(|&x| x != mi));
+                                            o
+                                        })
                                 }
                                 _ => None,
                             };
-                            note(&mut failure, f);
+                            note(&mut failure, f, phi);
                             match next {
                                 Some(o) => order = Some(o),
                                 None => break,
@@ -286,13 +307,14 @@ impl Planner<'_, '_> {
             }
         }
         best.ok_or_else(|| {
-            failure.unwrap_or(Fail::Bound {
+            failure.map(|x| x.0).unwrap_or(Fail::Bound {
                 pi: usize::MAX,
                 unavailability: 0,
                 bound: 0,
                 scheme: None,
                 bottleneck: None,
                 later_b_start: None,
+                dest_full_until: None,
             })
         })
     }
