@@ -607,9 +607,12 @@ fn forward_chunks(
     out
 }
 
+/// A link direction busy over `[start, end)` with what.
+type Busy = (u64, u64, String);
+
 /// Overlapping transmissions on one link direction in the network.
 fn link_overlaps(messages: &[MessageRun], chunks: &[ChunkRun]) -> Vec<Mismatch> {
-    let mut busy: BTreeMap<(String, String), Vec<(u64, u64, String)>> = BTreeMap::new();
+    let mut busy: BTreeMap<(String, String), Vec<Busy>> = BTreeMap::new();
     for m in messages {
         for h in &m.hops {
             busy.entry((h.from.clone(), h.to.clone()))

@@ -162,6 +162,18 @@ fn all_transitions(l: &Loaded) {
             match check(l, from, to, &p) {
                 Ok(o) => {
                     checked += 1;
+                    let mut schemes: Vec<&str> =
+                        p.migrations.iter().map(|m| m.scheme.name()).collect();
+                    schemes.sort_unstable();
+                    println!(
+                        "{} -> {} at r = {r}: {:?}, {} chunks, {} skipped, {} extended, schemes {schemes:?}",
+                        p.from,
+                        p.to,
+                        o,
+                        p.transfers.len(),
+                        p.skipped.len(),
+                        p.extended.len()
+                    );
                     if o == Outcome::Shifted {
                         shifted += 1;
                         println!(
@@ -266,6 +278,22 @@ fn a_tampered_plan_is_caught() {
             .expect_err("moved chunks must not match");
         assert!(err.to_string().contains("chunk"));
     }
+}
+
+#[test]
+fn bad_tables_are_an_input_error() {
+    let l = tutorial();
+    let (from, to, p) = first_plan(l);
+    let mut tables = seamless_export::compile(&l.system, &l.schedules, std::slice::from_ref(&p))
+        .expect("compiles");
+    tables[0].1.truncate(10);
+    let err = simulate_full(&l.system, &tables, &l.schedules[from], &l.schedules[to], &p)
+        .expect_err("a truncated table");
+    assert!(matches!(err, SimError::Input(_)), "{err}");
+    tables[0].0 = "no-such-module".into();
+    let err = simulate_full(&l.system, &tables, &l.schedules[from], &l.schedules[to], &p)
+        .expect_err("an unknown module");
+    assert!(err.to_string().contains("no-such-module"));
 }
 
 proptest! {
