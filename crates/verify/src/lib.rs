@@ -13,10 +13,15 @@
 
 mod check;
 mod parse;
+mod plan;
 mod violation;
 
 pub use check::verify_schedule;
 pub use parse::{parse_schedule_json, parse_schedule_ron};
+pub use plan::{
+    ChunkHop, ChunkRef, List, PlanReport, PlanRule, PlanViolation, Side, ViaProblem,
+    parse_plan_json, parse_plan_ron, verify_plan,
+};
 pub use violation::{Entry, HopRef, JobRef, Rule, Violation};
 
 use std::collections::BTreeMap;
