@@ -62,8 +62,9 @@ pub struct Trace {
     /// The last simulated instant (the plan's `complete` plus one frame of
     /// the new mode, or the runtime's completion if later).
     pub horizon: u64,
-    /// Every event in time order (then node name, then the order the
-    /// dispatcher or the network reported it).
+    /// Every event in time order; at one instant, the dispatchers' events
+    /// (modules in table order, each in the runtime's event order) before
+    /// the network's (forwarding, arrivals).
     pub events: Vec<TraceEvent>,
     /// Every job dispatched (old and new mode).
     pub jobs: Vec<JobRun>,

@@ -321,3 +321,89 @@ proptest! {
         }
     }
 }
+
+/// The forwarding rule: a switch sends a chunk's next hop at the later of
+/// its arrival (end + latency) and the plan's start for that hop; never
+/// earlier than the arrival.
+#[test]
+fn switches_forward_at_the_later_of_arrival_and_the_planned_hop() {
+    let l = tutorial();
+    let (from, to, p) = first_plan(l);
+    let Some(i) = p.transfers.iter().rposition(|t| t.hops.len() >= 2) else {
+        println!("skipped: no multi-hop chunk in the tutorial's plan");
+        return;
+    };
+    let tables = seamless_export::compile(&l.system, &l.schedules, std::slice::from_ref(&p))
+        .expect("compiles");
+    let run = |q: &Plan| -> Plan {
+        match simulate_full(&l.system, &tables, &l.schedules[from], &l.schedules[to], q) {
+            Ok(sim) => sim.derived,
+            Err(SimError::Mismatch { derived, .. }) => *derived,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    // Shift the switch hops with the runtime, as `simulate` compares.
+    let base = run(&p);
+    let d = p.switch - base.switch;
+    let hop_of = |plan: &Plan| {
+        let t = &p.transfers[i];
+        let first = {
+            let mut h = t.hops[0].clone();
+            h.start -= d;
+            h.end -= d;
+            h
+        };
+        plan.transfers
+            .iter()
+            .find(|x| x.program == t.program && x.hops.first() == Some(&first))
+            .map(|x| x.hops[1].clone())
+            .expect("the chunk was delivered")
+    };
+    let planned = hop_of(&base);
+    assert_eq!(planned.start + d, p.transfers[i].hops[1].start);
+    // A later planned hop: the switch waits for it.
+    let mut later = p.clone();
+    later.transfers[i].hops[1].start += 3;
+    later.transfers[i].hops[1].end += 3;
+    let got = hop_of(&run(&later));
+    assert_eq!(got.start, planned.start + 3);
+    assert_eq!(got.end, planned.end + 3);
+    // An earlier planned hop than the chunk's arrival: sent on arrival, and
+    // the difference is reported.
+    let mut earlier = p.clone();
+    let t = &mut earlier.transfers[i];
+    let arrival = t.hops[0].end
+        + l.system.network.links[l
+            .system
+            .network
+            .link_between(
+                l.system
+                    .network
+                    .nodes
+                    .iter()
+                    .position(|n| n.name == t.hops[0].from)
+                    .unwrap(),
+                l.system
+                    .network
+                    .nodes
+                    .iter()
+                    .position(|n| n.name == t.hops[0].to)
+                    .unwrap(),
+            )
+            .unwrap()]
+        .latency;
+    let len = t.hops[1].end - t.hops[1].start;
+    t.hops[1].start = arrival - 1;
+    t.hops[1].end = arrival - 1 + len;
+    let got = hop_of(&run(&earlier));
+    assert_eq!(got.start, arrival - d);
+    let err = simulate_full(
+        &l.system,
+        &tables,
+        &l.schedules[from],
+        &l.schedules[to],
+        &earlier,
+    )
+    .expect_err("an impossible hop time");
+    assert!(err.to_string().contains("chunk of"), "{err}");
+}
