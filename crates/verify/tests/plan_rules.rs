@@ -449,6 +449,34 @@ fn extended_sender_under_precedence() {
     assert!(r.to_string().contains(
         "extended job p#0 ends at 16260, after its message `pn` leaves at 16000 (precedence)"
     ));
+    // the receiver on p's module (cm2/0, after r), which starts when p's
+    // job ends without the extension
+    let b_mode = B_MODE
+        .replace("messages: [\"m\"]", "messages: [\"m\", \"pn\"]")
+        .replace(
+            "Pin(program: \"t\", module: \"cm1\", core: 1)",
+            "Pin(program: \"t\", module: \"cm2\", core: 0)",
+        );
+    let sys = system_with(&Knobs {
+        b_mode,
+        ..Knobs::default()
+    });
+    let mut p = post_copy();
+    for pl in &mut p.to_schedule.placement {
+        if pl.program == "t" {
+            (pl.module, pl.core) = ("cm2".into(), 0);
+        }
+    }
+    for j in &mut p.to_schedule.jobs {
+        if j.program == "t" {
+            (j.module, j.core, j.start, j.end) = ("cm2".into(), 0, 6_000, 7_000);
+        }
+    }
+    let r = breaks_on(&sys, &p, PlanRule::ExtendedPrecedence);
+    assert!(r.to_schedule.is_valid(), "{r}");
+    assert!(r.to_string().contains(
+        "extended job p#0 ends at 16260, after its local receiver `t` of `pn` starts at 16000 (precedence)"
+    ));
 }
 
 #[test]
