@@ -444,10 +444,17 @@ pub(crate) fn compare(
         .map(|e| ((e.program.as_str(), e.index), e.extra))
         .collect();
     let mut expected: BTreeMap<(Side, String, u64), JobAt> = BTreeMap::new();
-    let count = |s: &Schedule, p: &str| s.jobs.iter().filter(|j| j.program == p).count() as u64;
+    let per_frame = |s: &Schedule| {
+        let mut n: BTreeMap<String, u64> = BTreeMap::new();
+        for j in &s.jobs {
+            *n.entry(j.program.clone()).or_default() += 1;
+        }
+        n
+    };
+    let (na, nb) = (per_frame(a), per_frame(b));
     for f in 0..plan.switch / ha {
         for j in &a.jobs {
-            let n = count(a, &j.program);
+            let n = na.get(&j.program).copied().unwrap_or(0);
             let base = f * ha;
             expected.insert(
                 (Side::Old, j.program.clone(), f * n + j.index),
@@ -468,7 +475,7 @@ pub(crate) fn compare(
             if start > h {
                 continue;
             }
-            let n = count(b, &j.program);
+            let n = nb.get(&j.program).copied().unwrap_or(0);
             let index = f * n + j.index;
             if skips.contains(&(j.program.as_str(), index)) {
                 continue;
@@ -595,14 +602,13 @@ pub(crate) fn compare(
     }
 
     // Chunks: a multiset match of (program, bytes, hops).
-    let key = |t: &Transfer| (t.program.clone(), t.bytes, t.hops.clone());
+    let same = |p: &Transfer, t: &Transfer| {
+        p.program == t.program && p.bytes == t.bytes && p.hops == t.hops
+    };
     let mut left: Vec<Option<&Transfer>> = plan.transfers.iter().map(Some).collect();
     let mut extra_sim = Vec::new();
     for t in &derived.transfers {
-        match left
-            .iter_mut()
-            .find(|x| x.is_some_and(|p| key(p) == key(t)))
-        {
+        match left.iter_mut().find(|x| x.is_some_and(|p| same(p, t))) {
             Some(slot) => *slot = None,
             None => extra_sim.push(t),
         }
