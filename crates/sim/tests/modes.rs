@@ -126,6 +126,16 @@ fn check(l: &Loaded, from: usize, to: usize, plan: &Plan) -> Result<Outcome, Str
             ..
         }) if mismatches.iter().all(|m| m.is_switch_shift()) => {
             assert!(derived.switch < plan.switch);
+            println!(
+                "{} -> {} at r = {}: runtime S = {}, b_start = {}; plan S = {}, b_start = {}",
+                plan.from,
+                plan.to,
+                plan.request,
+                derived.switch,
+                derived.b_start,
+                plan.switch,
+                plan.b_start
+            );
             assert_eq!(
                 (plan.switch - derived.switch) % l.schedules[from].major_frame,
                 0
@@ -238,6 +248,9 @@ fn render_names_every_event() {
         Err(e) => panic!("{e}"),
     };
     let text = render_trace(&l.system, &trace);
+    if std::env::var_os("SIM_PRINT").is_some() {
+        println!("{text}");
+    }
     assert_eq!(text.lines().count(), trace.events.len() + 1);
     assert!(text.contains("send chunk") || p.transfers.is_empty());
     assert!(text.contains("switch point"));
@@ -297,7 +310,7 @@ fn bad_tables_are_an_input_error() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
 
     #[test]
     fn tutorial_any_request_instant(which in 0usize..64, frac in 0u64..1000) {
