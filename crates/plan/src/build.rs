@@ -158,6 +158,9 @@ pub struct Build<'c, 's> {
     placed_order: Vec<usize>,
     /// Per migration: the instant from which its destination had room.
     dest_from: Vec<u64>,
+    /// Whether sources still to place count as gone at `b_start` (after a
+    /// deadlock no intermediary could break).
+    optimistic: bool,
     /// Per program: (largest gap among A completions in the history, last A
     /// completion before `S`), internal.
     a_hist: Vec<(u64, u64)>,
@@ -289,6 +292,7 @@ impl<'c, 's> Build<'c, 's> {
             choices: vec![None; n],
             placed_order: Vec::new(),
             dest_from: vec![0; n],
+            optimistic: false,
             a_hist,
         }
     }
@@ -296,16 +300,28 @@ impl<'c, 's> Build<'c, 's> {
     // ---- memory ----
 
     /// `(start, usage)` segments of a module's memory, the last one lasting
-    /// forever; holds of `exclude` left out.
-    fn segments(&self, module: ModuleId, exclude: Option<usize>) -> Vec<(u64, u64)> {
+    /// forever; holds of `exclude` left out. With `optimistic`, the source of
+    /// a migration not placed yet counts as leaving at `b_start` (it must be
+    /// gone by then unless B starts later, which the final check asks for).
+    fn segments_opt(
+        &self,
+        module: ModuleId,
+        exclude: Option<usize>,
+        optimistic: bool,
+    ) -> Vec<(u64, u64)> {
         let mut ev: Vec<(u64, bool, u64)> = Vec::new();
         for h in &self.holds {
-            if h.module != module || Some(h.owner) == exclude || h.to <= h.from {
+            let to = if optimistic && h.role == Role::Source && h.to == u64::MAX {
+                self.bs.max(self.s)
+            } else {
+                h.to
+            };
+            if h.module != module || Some(h.owner) == exclude || to <= h.from {
                 continue;
             }
             ev.push((h.from, true, h.bytes));
-            if h.to != u64::MAX {
-                ev.push((h.to, false, h.bytes));
+            if to != u64::MAX {
+                ev.push((to, false, h.bytes));
             }
         }
         // removals before additions at the same instant (half-open)
@@ -326,10 +342,16 @@ impl<'c, 's> Build<'c, 's> {
         segs
     }
 
-    /// The earliest instant from which `bytes` more fit on `module` forever.
+    fn segments(&self, module: ModuleId, exclude: Option<usize>) -> Vec<(u64, u64)> {
+        self.segments_opt(module, exclude, false)
+    }
+
+    /// The earliest instant from which `bytes` more fit on `module` forever
+    /// (once the placement has deadlocked, sources still to place count as
+    /// gone at `b_start`).
     fn room_from(&self, module: ModuleId, bytes: u64, exclude: Option<usize>) -> Option<u64> {
         let cap = self.ctx.sys.modules[module].memory;
-        let segs = self.segments(module, exclude);
+        let segs = self.segments_opt(module, exclude, self.optimistic);
         match segs.iter().rposition(|s| s.1.saturating_add(bytes) > cap) {
             None => Some(0),
             Some(i) if i + 1 == segs.len() => None,
@@ -628,10 +650,13 @@ impl<'c, 's> Build<'c, 's> {
         // stop-and-copy: taken at once when it meets the bound and ends by
         // the time B's other programs first complete
         consider(self, Variant::StopAndCopy, &mut best);
-        if let Some((k, _, _)) = &best
+        // (or when it runs the first B job and the last byte is in by then: no
+        // scheme can complete earlier, none sends fewer bytes)
+        if let Some((k, c, _)) = &best
             && k.0 == 0
             && k.1 == 0
-            && k.2 == self.baseline
+            && (k.2 == self.baseline
+                || (c.dest.first_job == 0 && c.tl.last_arrival <= c.dest.first_completion))
         {
             let (_, c, top) = best.take().unwrap_or_else(|| unreachable!());
             return Ok((c, top));
@@ -646,6 +671,9 @@ impl<'c, 's> Build<'c, 's> {
                 _ => break,
             }
         }
+        let settled = |b: &Option<(Key, Choice, LinkCalendar)>| {
+            b.as_ref().is_some_and(|x| x.0.0 == 0 && x.0.1 == 0)
+        };
         // pre-copy: round 1 timed so that the rounds converge just before the
         // suspension
         let mut pre_best: Option<(Key, u64)> = None;
@@ -700,10 +728,13 @@ impl<'c, 's> Build<'c, 's> {
                 .map(|j| j.1)
                 .filter(|&e| e < m.susp && e > self.r)
                 .collect();
-            for &back in [1usize, 2, 3, 4, 6, 8, 11, 16]
-                .iter()
-                .take(self.opts.late_rounds as usize)
-            {
+            // (only when nothing so far meets the bound and memory)
+            let late_n = if settled(&best) || settled(&pre) {
+                0
+            } else {
+                self.opts.late_rounds as usize
+            };
+            for &back in [1usize, 2, 3, 4, 6, 8, 11, 16].iter().take(late_n) {
                 let Some(&l) = ends.get(back - 1) else {
                     break;
                 };
@@ -725,7 +756,13 @@ impl<'c, 's> Build<'c, 's> {
             // hybrid: from the best round-1 instant found, 1..max_rounds rounds
             let t1 = pre_best.map_or(self.r, |b| b.1);
             let mut got_rounds = 0;
-            for k in 1..=m.input.max_rounds.min(self.opts.hybrid_rounds) {
+            // (only when nothing so far meets the bound and memory)
+            let hyb = if settled(&best) {
+                0
+            } else {
+                m.input.max_rounds.min(self.opts.hybrid_rounds)
+            };
+            for k in 1..=hyb {
                 if k > got_rounds + 1 {
                     break;
                 }
@@ -752,7 +789,9 @@ impl<'c, 's> Build<'c, 's> {
                 }
             }
         }
-        if self.opts.intermediaries {
+        // scatter-gather frees the source no earlier than a direct copy unless
+        // the destination has room only after the suspension
+        if self.opts.intermediaries && (dest_from > m.susp.max(self.r) || !settled(&best)) {
             for via in 0..self.ctx.sys.modules.len() {
                 if via != m.src && via != m.dst {
                     consider(self, Variant::ScatterGather { via }, &mut best);
@@ -848,6 +887,12 @@ impl<'c, 's> Build<'c, 's> {
                 }
             }
             if !broke {
+                if !self.optimistic {
+                    // every source still to place counts as gone at b_start;
+                    // the final check asks for a later b_start if needed
+                    self.optimistic = true;
+                    continue;
+                }
                 return Err(self.memory_fail_for(pending[0]));
             }
         }

@@ -51,6 +51,8 @@ pub struct PlanOptions {
     /// Most pre-copy rounds tried before a hybrid's post-copy (also capped by
     /// the system's `max_rounds`).
     pub hybrid_rounds: u32,
+    /// How many phases `φ` are tried per switch point.
+    pub phase_tries: u32,
     /// How many times post-copy and hybrid hold the CPU state back past a
     /// destination job whose extension would break a rule.
     pub post_copy_retries: u32,
@@ -69,6 +71,7 @@ impl Default for PlanOptions {
             precopy_tries: 4,
             late_rounds: 8,
             hybrid_rounds: 5,
+            phase_tries: 8,
             post_copy_retries: 3,
             reorders: 4,
             explain: true,
@@ -222,7 +225,10 @@ impl Planner<'_, '_> {
             let mut phis: VecDeque<u64> = VecDeque::from([0]);
             let mut tried_phi = BTreeSet::new();
             while let Some(phi) = phis.pop_front() {
-                if phi > max_phase || tried_phi.len() >= 8 || !tried_phi.insert(phi) {
+                if phi > max_phase
+                    || tried_phi.len() >= self.opts.phase_tries.max(1) as usize
+                    || !tried_phi.insert(phi)
+                {
                     continue;
                 }
                 let bs = s + phi;
@@ -234,7 +240,6 @@ impl Planner<'_, '_> {
                 }
                 let mut order: Option<Vec<usize>> = None;
                 let mut seen_orders = BTreeSet::new();
-                let mut seen_front: BTreeSet<usize> = BTreeSet::new();
                 for _ in 0..=self.opts.reorders {
                     let build = Build::new(ctx, self.opts, r, s, bs);
                     let ord = order
@@ -256,6 +261,15 @@ impl Planner<'_, '_> {
                             break;
                         }
                         Err(f) => {
+                            if std::env::var_os("PLAN_DEBUG").is_some() {
+                                eprintln!(
+                                    "S={} phi={} order={:?}: {:?}",
+                                    s - ha,
+                                    phi,
+                                    &ord[..ord.len().min(6)],
+                                    f
+                                );
+                            }
                             let next = match &f {
                                 Fail::Bound {
                                     pi, later_b_start, ..
@@ -272,27 +286,11 @@ impl Planner<'_, '_> {
                                     })
                                 }
                                 Fail::Memory {
-                                    later_b_start,
-                                    holders,
+                                    later_b_start: Some(t),
                                     ..
-                                } => {
-                                    if let Some(t) = later_b_start
-                                        && *t > s
-                                    {
-                                        phis.push_back(t - s);
-                                    }
-                                    // a migration holding the module: place it first
-                                    let first = ord.first().copied();
-                                    holders
-                                        .iter()
-                                        .filter_map(|&pi| front(pi))
-                                        .find(|&mi| Some(mi) != first && !seen_front.contains(&mi))
-                                        .map(|mi| {
-                                            seen_front.insert(mi);
-                                            let mut o: Vec<usize> = vec![mi];
-                                            o.extend(ord.iter().copied().filter(|&x| x != mi));
-                                            o
-                                        })
+                                } if *t > s => {
+                                    phis.push_back(t - s);
+                                    None
                                 }
                                 _ => None,
                             };
