@@ -636,7 +636,7 @@ impl fmt::Display for Violation {
             } => write!(
                 f,
                 "{hop} starts before {}, the end of the previous hop {}→{} plus its latency of {latency}",
-                parent.end + latency,
+                u128::from(parent.end) + u128::from(*latency),
                 parent.from,
                 parent.to
             ),
