@@ -190,6 +190,18 @@ fn fit_from<S: Slots>(
     depart: u64,
     after: Option<&[HopTime]>,
 ) -> Result<Placement, usize> {
+    fit_hops(cal, model, route, bytes, depart, after).map_err(|(k, _)| route.dirs[k])
+}
+
+/// [`fit_from`], reporting the hop that never fits and when it was ready.
+fn fit_hops<S: Slots>(
+    cal: &S,
+    model: &LinkModel,
+    route: &Route,
+    bytes: u64,
+    depart: u64,
+    after: Option<&[HopTime]>,
+) -> Result<Placement, (usize, u64)> {
     let n = route.len();
     let mut hops = Vec::with_capacity(n);
     let mut ready = depart;
@@ -197,7 +209,7 @@ fn fit_from<S: Slots>(
         let dir = route.dirs[k];
         let len = route.tx(model, k, bytes);
         if len == u64::MAX {
-            return Err(dir);
+            return Err((k, ready));
         }
         let mut from = ready;
         if let Some(prev) = after
@@ -205,10 +217,10 @@ fn fit_from<S: Slots>(
         {
             from = from.max(p.end);
         }
-        let start = cal.earliest_fit(dir, from, len).ok_or(dir)?;
-        let end = start.checked_add(len).ok_or(dir)?;
+        let start = cal.earliest_fit(dir, from, len).ok_or((k, from))?;
+        let end = start.checked_add(len).ok_or((k, from))?;
         hops.push(HopTime { dir, start, end });
-        ready = end.checked_add(route.latency[k]).ok_or(dir)?;
+        ready = end.checked_add(route.latency[k]).ok_or((k, from))?;
     }
     Ok(Placement {
         source_free: hops.first().map_or(depart, |h| h.end),
@@ -239,7 +251,30 @@ pub fn fit_chunk_adaptive<S: Slots>(
     let mut b = max_bytes;
     let min_bytes = min_bytes.clamp(1, max_bytes.max(1));
     for _ in 0..6 {
-        let p = fit_chunk(cal, model, route, b, bounds)?;
+        let p = match fit_chunk(cal, model, route, b, bounds) {
+            Ok(p) => p,
+            Err(dir) => {
+                // a chunk this size never fits a hop: cut it to the first
+                // free stretch there that holds at least `min_bytes`
+                let Some(k) = route.dirs.iter().position(|&d| d == dir) else {
+                    return Err(dir);
+                };
+                let ready = match fit_hops(cal, model, route, b, bounds.depart, bounds.after) {
+                    Err((_, ready)) => ready,
+                    Ok(_) => bounds.depart,
+                };
+                let link = route.hops[k].link;
+                let t0 = cal
+                    .earliest_fit(dir, ready, model.tx(link, min_bytes))
+                    .ok_or(dir)?;
+                let fits = bytes_within(model, link, cal.free_until(dir, t0).saturating_sub(t0));
+                if fits >= min_bytes && fits < b {
+                    b = fits;
+                    continue;
+                }
+                return Err(dir);
+            }
+        };
         let mut shrink = None;
         for k in 0..route.len() {
             let mut ready = if k == 0 {

@@ -23,7 +23,7 @@
 
 use crate::calendar::Slots;
 use crate::route::{
-    Bounds, HopTime, LinkModel, Placement, Route, fit_chunk, fit_chunk_adaptive, reserve_chunk,
+    Bounds, HopTime, LinkModel, Placement, Route, fit_chunk_adaptive, reserve_chunk,
 };
 use seamless_model::plan::Scheme;
 use seamless_model::{MigrationParams, Program};
@@ -392,36 +392,35 @@ fn fit_round_head<S: Slots>(
     depart: u64,
     last_hop: u64,
     bytes_at: impl Fn(u64) -> u64,
-) -> Result<(Placement, u64), TimelineError> {
+) -> Result<(Placement, u64, u64), TimelineError> {
     let mut size = bytes_at(depart).clamp(1, chunk);
-    for _ in 0..16 {
-        let p = fit_chunk(
+    let fit = |size: u64| {
+        fit_chunk_adaptive(
             cal,
             model,
             stream.route,
             size,
+            stream.min_piece.min(size),
             stream.bounds(depart, last_hop),
         )
-        .map_err(|dir| TimelineError::Saturated { dir })?;
+        .map_err(|dir| TimelineError::Saturated { dir })
+    };
+    for _ in 0..16 {
+        let (p, placed) = fit(size)?;
         let begin = p.hops.first().map_or(depart, |h| h.start);
         let bytes = bytes_at(begin);
-        let want = bytes.clamp(1, chunk);
-        if want == size || bytes == 0 {
-            return Ok((p, bytes));
+        // the head as placed fits the round: taken (a head cut to a gap is
+        // fine, the rest of the round follows it)
+        if bytes == 0 || (placed <= bytes && (placed < size || bytes.min(chunk) == size)) {
+            return Ok((p, bytes, placed.min(bytes)));
         }
-        size = want;
+        size = bytes.clamp(1, chunk);
     }
     // sizes only grow and are capped by `chunk`: not reached
-    let p = fit_chunk(
-        cal,
-        model,
-        stream.route,
-        chunk,
-        stream.bounds(depart, last_hop),
-    )
-    .map_err(|dir| TimelineError::Saturated { dir })?;
+    let (p, placed) = fit(chunk)?;
     let begin = p.hops.first().map_or(depart, |h| h.start);
-    Ok((p, bytes_at(begin).max(chunk)))
+    let bytes = bytes_at(begin).max(placed);
+    Ok((p, bytes, placed))
 }
 
 /// Pre-copy rounds as placed, with the stream they leave behind.
@@ -470,24 +469,25 @@ pub fn run_rounds_late<'r, S: Slots>(
     }
     while (rounds.len() as u32) < max_rounds {
         let index = rounds.len() as u32 + 1;
-        let (head, bytes) = match rounds.last() {
+        let (head, bytes, placed) = match rounds.last() {
             None => {
                 let depart = round1_at.max(t.request);
                 let size = inp.memory.min(inp.chunk);
-                let p = fit_chunk(
+                let (p, placed) = fit_chunk_adaptive(
                     cal,
                     &t.model,
                     t.route,
                     size,
+                    inp.page_size.min(size),
                     stream.bounds(depart, t.dest_from),
                 )
                 .map_err(|dir| TimelineError::Saturated { dir })?;
-                (p, inp.memory)
+                (p, inp.memory, placed)
             }
             Some(prev) => {
                 let depart = prev.source_free;
                 let pb = prev.begin;
-                let (head, bytes) = fit_round_head(
+                let (head, bytes, placed) = fit_round_head(
                     cal,
                     &t.model,
                     &stream,
@@ -504,7 +504,7 @@ pub fn run_rounds_late<'r, S: Slots>(
                             inp.dirty(t.jobs.count(pb, b))
                         })?
                     }
-                    _ => (head, bytes),
+                    _ => (head, bytes, placed),
                 }
             }
         };
@@ -518,7 +518,7 @@ pub fn run_rounds_late<'r, S: Slots>(
         if bytes == 0 || (index > 1 && stop_below.is_some_and(|sb| bytes < sb)) {
             break;
         }
-        let first = bytes.min(inp.chunk);
+        let first = placed.min(bytes);
         let phase = Phase::Round(index);
         stream.commit(cal, head, phase, first, &mut chunks);
         let start_idx = chunks.len() - 1;
@@ -1004,15 +1004,17 @@ pub fn gather<S: Slots>(
         .collect();
     let mut ga = Stream::new(from_via, t.input.page_size);
     for (bytes, arrival) in legs {
-        let p = fit_chunk(
+        // a scattered chunk may leave the intermediary in several pieces
+        ga.send(
             cal,
             &t.model,
-            from_via,
+            Phase::Gather,
             bytes,
-            ga.bounds(arrival, t.dest_from),
-        )
-        .map_err(|dir| TimelineError::Saturated { dir })?;
-        ga.commit(cal, p, Phase::Gather, bytes, &mut tl.chunks);
+            t.input.chunk,
+            arrival,
+            t.dest_from,
+            &mut tl.chunks,
+        )?;
     }
     let via_in = tl.via_span.map_or(0, |v| v.0);
     let via_out = ga.source_free().unwrap_or(via_in);
@@ -1248,6 +1250,141 @@ mod tests {
             assert_eq!(s.bytes, g.bytes);
             assert!(g.depart() >= s.arrival);
         }
+    }
+
+    /// A catch-up round just after the last-but-one source job leaves only
+    /// the last job's pages for the final set.
+    #[test]
+    fn late_round_shrinks_the_final_set() {
+        let net = star(8_000_000);
+        let model = LinkModel {
+            network: &net,
+            tick_ns: 1000,
+        };
+        // M = 640, D = 40 per job, a job every 100 ticks; suspension at 1910
+        let mut inp = input(640, 640, 40);
+        inp.stop_below = 100;
+        let route = Route::between(&model, 0, 1, inp.chunk).unwrap();
+        let jobs: Vec<(u64, u64)> = (0..20).map(|k| (k * 100, k * 100 + 10)).collect();
+        let t = Transfer {
+            model,
+            route: &route,
+            input: &inp,
+            jobs: SourceJobs { jobs: &jobs },
+            request: 0,
+            suspension: Some(1910),
+            dest_from: 0,
+        };
+        let fin = |tl: &Timeline| -> u64 {
+            tl.chunks
+                .iter()
+                .filter(|c| c.phase == Phase::Final)
+                .map(|c| c.bytes)
+                .sum()
+        };
+        let plain = pre_copy(&mut LinkCalendar::new(net.directions()), &t, 0).unwrap();
+        let late =
+            pre_copy_late(&mut LinkCalendar::new(net.directions()), &t, 0, Some(1810)).unwrap();
+        // without: rounds stop early and the final counts every later job
+        assert!(fin(&plain) > 3 * 40 + 16, "{:?}", plain.rounds);
+        // with: a round begins at 1810 and the final holds one job
+        let last = late.rounds.last().unwrap();
+        assert_eq!(last.begin, 1810);
+        assert!(last.bytes >= inp.stop_below);
+        assert_eq!(fin(&late), 40 + 16);
+        assert!(late.rounds.len() as u32 <= inp.max_rounds);
+    }
+
+    /// A direction busy but for short gaps: chunks shrink to fill them (never
+    /// below a page, but for the last one), and never overlap busy time.
+    #[test]
+    fn chunks_shrink_into_gaps() {
+        let net = star(8_000_000);
+        let model = LinkModel {
+            network: &net,
+            tick_ns: 1000,
+        };
+        let inp = input(1000, 1000, 1000); // chunk 64, page 8
+        let route = Route::between(&model, 0, 1, inp.chunk).unwrap();
+        let mut cal = LinkCalendar::new(net.directions());
+        // cm0 → sw busy except 40 ticks of every 100
+        cal.set_periodic(
+            route.dirs[0],
+            crate::calendar::Periodic::new(0, 100, &[(40, 100)]),
+        );
+        let table = cal.clone();
+        let t = Transfer {
+            model,
+            route: &route,
+            input: &inp,
+            jobs: SourceJobs { jobs: &[(0, 10)] },
+            request: 0,
+            suspension: Some(10),
+            dest_from: 0,
+        };
+        let tl = stop_and_copy(&mut cal, &t, 0).unwrap();
+        assert_eq!(tl.chunks.iter().map(|c| c.bytes).sum::<u64>(), 1016);
+        // the first chunk fills [10, 40): 30 bytes
+        assert_eq!((tl.chunks[0].hops[0].start, tl.chunks[0].bytes), (10, 30));
+        let n = tl.chunks.len();
+        for (i, c) in tl.chunks.iter().enumerate() {
+            assert!(c.bytes <= 40, "a full chunk never fits a 40-tick gap");
+            assert!(
+                c.bytes >= inp.page_size || i + 1 == n,
+                "{i}: {} bytes",
+                c.bytes
+            );
+            for h in &c.hops {
+                assert!(table.is_free(h.dir, h.start, h.end));
+            }
+        }
+    }
+
+    /// Post-copy with a deferred tail: the working set first, the rest once
+    /// `send_tail` is called; all `M` pages in the end, in order.
+    #[test]
+    fn deferred_tail() {
+        let net = star(8_000_000);
+        let model = LinkModel {
+            network: &net,
+            tick_ns: 1000,
+        };
+        let inp = input(512, 128, 64);
+        let route = Route::between(&model, 0, 1, inp.chunk).unwrap();
+        let t = Transfer {
+            model,
+            route: &route,
+            input: &inp,
+            jobs: SourceJobs { jobs: &[(0, 10)] },
+            request: 0,
+            suspension: Some(10),
+            dest_from: 0,
+        };
+        let mut cal = LinkCalendar::new(net.directions());
+        let mut tl = post_copy(&mut cal, &t, 0, 0, true).unwrap();
+        let pages = |tl: &Timeline| -> u64 {
+            tl.chunks
+                .iter()
+                .filter(|c| c.phase == Phase::Pages)
+                .map(|c| c.bytes)
+                .sum()
+        };
+        assert_eq!(pages(&tl), 128);
+        assert_eq!(tl.tail, 384);
+        let ws_done = tl.faults.as_ref().unwrap().complete_at();
+        // another stream takes the link meanwhile
+        cal.reserve(route.dirs[0], tl.source_free, tl.source_free + 100);
+        send_tail(&mut cal, &t, &mut tl, 0).unwrap();
+        assert_eq!(pages(&tl), 512);
+        assert_eq!(tl.tail, 0);
+        assert_eq!(tl.faults.as_ref().unwrap().complete_at(), ws_done);
+        assert!(
+            tl.chunks
+                .windows(2)
+                .all(|w| w[1].depart() >= w[0].hops[0].end)
+        );
+        assert!(tl.chunks.windows(2).all(|w| w[1].arrival >= w[0].arrival));
+        assert_eq!(tl.source_free, tl.chunks.last().unwrap().hops[0].end);
     }
 
     proptest! {

@@ -620,8 +620,7 @@ fn pre_copy_for_large_memory_low_dirty_rate_tight_bound() {
 /// stop-and-copy (67 ms after the suspension, bound 30 ms). Its working set
 /// is only 256 KiB: post-copy resumes it at its first new-mode job, which
 /// runs a few milliseconds longer while its working set faults in.
-#[test]
-fn post_copy_for_a_high_dirty_rate() {
+fn post_system() -> (System, Schedule, Schedule) {
     let sys = load_sys(
         &platform(
             "256MiB",
@@ -642,6 +641,12 @@ fn post_copy_for_a_high_dirty_rate() {
     );
     let a = sched("a", 10_000, &[("p", "cm1", 0)], &[("p", &[(0, 1000)])], &[]);
     let b = sched("b", 10_000, &[("p", "cm2", 0)], &[("p", &[(0, 1000)])], &[]);
+    (sys, a, b)
+}
+
+#[test]
+fn post_copy_for_a_high_dirty_rate() {
+    let (sys, a, b) = post_system();
     let plan = plan_transition(&sys, 0, 1, &a, &b, 9500, &PlanOptions::default()).unwrap();
     sanity(&sys, &plan);
     let m = mig(&plan, "p");
@@ -1036,4 +1041,34 @@ fn avoidable_migration_is_reported() {
         "{}",
         v[0].1
     );
+}
+
+#[test]
+fn worst_case_is_deterministic() {
+    let (sys, a, b) = post_system();
+    let o = PlanOptions::default();
+    let x = worst_case(&sys, 0, 1, &a, &b, &o).unwrap();
+    let y = worst_case(&sys, 0, 1, &a, &b, &o).unwrap();
+    assert_eq!(x, y);
+    let wp = &x.programs[0];
+    assert_eq!(wp.program, "p");
+    assert!(wp.unavailability <= 30_000);
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Every request instant plans, and every plan passes the checks.
+        #[test]
+        fn any_request_instant(r in 0u64..10_000, which in 0usize..2) {
+            let (sys, a, b) = if which == 0 { sc_system() } else { post_system() };
+            let plan = plan_transition(&sys, 0, 1, &a, &b, r, &PlanOptions::default()).unwrap();
+            sanity(&sys, &plan);
+            prop_assert_eq!(plan.request, r);
+            prop_assert!(plan.switch >= r);
+        }
+    }
 }
