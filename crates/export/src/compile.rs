@@ -344,6 +344,12 @@ fn resolve_plan(
             latest = latest.max(i128::from(end));
         }
     }
+    // The runtime switches at the first frame boundary of A at or after
+    // `r + lead`; make that the plan's own switch point even when the planner
+    // chose a later boundary than the first one after the request.
+    let ha = i128::from(plan.from_schedule.major_frame.max(1));
+    let ahead = i128::from(plan.switch) - i128::from(plan.request) - (ha - 1);
+    lead = lead.max(ahead);
     let max = i128::from(i64::MAX);
     if lead > max || latest > max {
         return Err(invalid("times out of range".into()));
