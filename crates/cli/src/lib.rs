@@ -163,6 +163,28 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Run every module's runtime dispatcher through one planned switch on a simulated clock and check the trace.
+    Simulate {
+        /// The system folder.
+        system: PathBuf,
+        /// The old mode.
+        #[arg(long)]
+        from: String,
+        /// The new mode.
+        #[arg(long)]
+        to: String,
+        /// When the switch is requested in the old mode's frame (default 0).
+        #[arg(long)]
+        request_at: Option<String>,
+        /// Print every event of the trace.
+        #[arg(long)]
+        trace: bool,
+        /// Safety cap on the schedule search time.
+        #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
+        time_limit: Duration,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// What-if: every migration scheme's criteria for one program on an otherwise idle link.
     Migrate(MigrateArgs),
     /// Write a synthetic valid system folder of a requested size.
@@ -302,6 +324,26 @@ pub fn run(cli: Cli) -> i32 {
         } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
         Command::Generate(args) => cmd::generate(out, &args),
         Command::Migrate(args) => cmd::migrate(out, &args),
+        Command::Simulate {
+            system,
+            from,
+            to,
+            request_at,
+            trace,
+            time_limit,
+            limits,
+        } => cmd::plan::simulate(
+            out,
+            &cmd::plan::SimulateArgs {
+                dir: &system,
+                from: &from,
+                to: &to,
+                request_at: request_at.as_deref(),
+                trace,
+                time_limit,
+                limits: limits.into(),
+            },
+        ),
         Command::Compile {
             system,
             out: dir,

@@ -214,7 +214,30 @@ impl Planner<'_, '_> {
                 *failure = Some((f, r));
             }
         };
-        for k in 0..u64::from(self.opts.switch_candidates.max(1)) {
+        // Enough frame boundaries to copy every migrated program's memory
+        // twice over the slowest link before the switch point (pre-copy runs
+        // while the old table runs), however short A's frame is; the loop
+        // stops as soon as a later boundary cannot beat the best plan.
+        let slowest = ctx
+            .sys
+            .network
+            .links
+            .iter()
+            .map(|l| l.bandwidth)
+            .min()
+            .unwrap_or(1)
+            .max(1);
+        let bytes: u128 = ctx
+            .progs
+            .iter()
+            .filter(|p| p.action == Action::Migrate)
+            .map(|p| u128::from(p.memory) + u128::from(ctx.sys.migration.cpu_state))
+            .sum();
+        let copy_ticks = (bytes * 8 * 1_000_000_000)
+            .div_ceil(u128::from(slowest) * u128::from(ctx.sys.tick.ns.max(1)));
+        let needed = (2 * copy_ticks).div_ceil(u128::from(ha.max(1))) + 2;
+        let candidates = u64::from(self.opts.switch_candidates.max(1)).max(needed.min(256) as u64);
+        for k in 0..candidates {
             let s = first_s + k * ha;
             if best
                 .as_ref()
