@@ -393,3 +393,38 @@ fn export_arinc653_and_xtratum_round_trip() {
     assert!(jobs > 4000, "{jobs}");
     assert_eq!(code(&seamless(&["export", "modes/iss"])), 2);
 }
+
+#[test]
+fn simulate_runs_the_planned_switch_on_every_module() {
+    let o = seamless(&[
+        "simulate",
+        "modes/tutorial",
+        "--from",
+        "landing",
+        "--to",
+        "cruise",
+        "--request-at",
+        "10ms",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("ran as planned"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = seamless(&[
+        "simulate",
+        "modes/tutorial",
+        "--from",
+        "landing",
+        "--to",
+        "cruise",
+        "--request-at",
+        "1s",
+    ]);
+    assert_eq!(
+        code(&o),
+        2,
+        "a request outside the old frame is an input error"
+    );
+}

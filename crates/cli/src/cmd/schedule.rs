@@ -31,18 +31,16 @@ pub fn synthesize_verified(system: &System, time_limit: Duration) -> (Synthesis,
         progress: Some(&progress),
         ..Options::default()
     };
-    let mut synthesis = synthesize(system, &opts);
+    let synthesis = synthesize(system, &opts);
     bar.finish();
     let mut defects = Vec::new();
-    for r in synthesis.modes.iter_mut() {
-        if let Ok(s) = r {
-            let report = seamless_verify::verify_schedule(system, s);
-            if !report.is_valid() {
-                defects.push(format!(
-                    "internal error: the schedule synthesized for mode `{}` failed verification (please report this):\n{report}",
-                    s.mode
-                ));
-            }
+    for s in synthesis.modes.iter().flatten() {
+        let report = seamless_verify::verify_schedule(system, s);
+        if !report.is_valid() {
+            defects.push(format!(
+                "internal error: the schedule synthesized for mode `{}` failed verification (please report this):\n{report}",
+                s.mode
+            ));
         }
     }
     (synthesis, defects)
