@@ -214,10 +214,11 @@ impl Planner<'_, '_> {
                 *failure = Some((f, r));
             }
         };
-        // Enough frame boundaries to copy every migrated program's memory
-        // twice over the slowest link before the switch point (pre-copy runs
-        // while the old table runs), however short A's frame is; the loop
-        // stops as soon as a later boundary cannot beat the best plan.
+        // Up to enough frame boundaries to copy the largest migrated
+        // program's memory twice over the slowest link before the switch
+        // point (pre-copy runs while the old table runs), however short A's
+        // frame is; the boundaries past `switch_candidates` are tried only
+        // while no plan has been found.
         let slowest = ctx
             .sys
             .network
@@ -232,17 +233,19 @@ impl Planner<'_, '_> {
             .iter()
             .filter(|p| p.action == Action::Migrate)
             .map(|p| u128::from(p.memory) + u128::from(ctx.sys.migration.cpu_state))
-            .sum();
+            .max()
+            .unwrap_or(0);
         let copy_ticks = (bytes * 8 * 1_000_000_000)
             .div_ceil(u128::from(slowest) * u128::from(ctx.sys.tick.ns.max(1)));
         let needed = (2 * copy_ticks).div_ceil(u128::from(ha.max(1))) + 2;
         let candidates = u64::from(self.opts.switch_candidates.max(1)).max(needed.min(256) as u64);
         for k in 0..candidates {
             let s = first_s + k * ha;
-            if best
-                .as_ref()
-                .is_some_and(|b| s + ctx.b_first_end >= b.complete)
-            {
+            // past the configured candidates, look further only while no
+            // plan has been found
+            if best.as_ref().is_some_and(|b| {
+                s + ctx.b_first_end >= b.complete || k >= u64::from(self.opts.switch_candidates)
+            }) {
                 break;
             }
             let mut phis: VecDeque<u64> = VecDeque::from([0]);
