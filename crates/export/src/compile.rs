@@ -126,7 +126,7 @@ fn canon(s: &Schedule) -> Schedule {
     s
 }
 
-/// The instant a migrated program may run on its destination (MODEL.md §7):
+/// The instant a migrated program may run on its destination (docs/format.md §10):
 /// the last arrival of the transfers its scheme waits for, or `None` when
 /// the plan lists none.
 fn may_run(names: &Names<'_>, scheme: Scheme, transfers: &[&Transfer]) -> Option<u64> {

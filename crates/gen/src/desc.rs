@@ -1,5 +1,5 @@
 //! A system description in the generator's own terms (indices, ticks of
-//! 1 µs, bytes), and its rendering to the exact RON syntax of MODEL.md §2.
+//! 1 µs, bytes), and its rendering to the exact RON syntax of docs/format.md §2–4.
 
 use seamless_model::units::{format_ns, format_size};
 use std::fmt::Write as _;

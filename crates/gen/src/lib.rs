@@ -1,7 +1,7 @@
 //! Synthetic seamless systems, deterministic for a seed.
 //!
 //! - [`generate`]: a valid system folder (`system.ron` and one file per
-//!   mode) in the exact syntax of MODEL.md §2, with harmonic periods,
+//!   mode) in the exact syntax of docs/format.md §2–4, with harmonic periods,
 //!   a switched network, modes that are subsets of the catalogue, messages,
 //!   overrides, pins and migration parameters. Valid means it loads without
 //!   diagnostics; it is not promised to be schedulable.

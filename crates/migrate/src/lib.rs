@@ -1,4 +1,4 @@
-//! Live-migration models (MODEL.md §7), as pure functions over the model.
+//! Live-migration models (docs/format.md §10), as pure functions over the model.
 //!
 //! - [`calendar`]: per link direction, the busy time (half-open intervals,
 //!   explicit and periodic), with [`calendar::Slots::earliest_fit`] and

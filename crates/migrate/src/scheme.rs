@@ -1,4 +1,4 @@
-//! The five schemes of MODEL.md §7 as transfer timelines over free link time.
+//! The five schemes of docs/format.md §10 as transfer timelines over free link time.
 //!
 //! Every function here places chunks on a [`Slots`] calendar (reserving
 //! them) and returns a [`Timeline`]: the chunks with their phases, when the

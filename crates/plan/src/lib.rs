@@ -1,5 +1,5 @@
 //! The transition planner: from the old mode's table to the new one's, with
-//! live migration of the programs that change module (MODEL.md §7), written
+//! live migration of the programs that change module (docs/format.md §10), written
 //! as a §8 [`Plan`].
 //!
 //! - [`plan_transition`]: the plan for one request instant.

@@ -1,6 +1,6 @@
 //! Time-triggered schedule synthesis for every mode of a system: programs
 //! placed on modules and cores, job start times, and message transmissions
-//! hop by hop over the switched network (MODEL.md §6, output as §8).
+//! hop by hop over the switched network (docs/format.md §9, output as §8).
 //!
 //! - [`synthesize`] schedules every mode, in a fixed order, passing each
 //!   mode a [`PlacementHint`] from the modes already placed so that programs

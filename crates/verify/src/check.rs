@@ -1,4 +1,4 @@
-//! The checks of MODEL.md §6, in the order placement, jobs, transmissions.
+//! The checks of docs/format.md §9, in the order placement, jobs, transmissions.
 
 use crate::violation::{Entry, HopRef, JobRef, Rule, Violation as V};
 use crate::{Report, Sink};
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 const NONE: usize = usize::MAX;
 
-/// Checks `schedule` against every rule of MODEL.md §6 for the mode it names.
+/// Checks `schedule` against every rule of docs/format.md §9 for the mode it names.
 pub fn verify_schedule(system: &System, schedule: &Schedule) -> Report {
     let mut sink = Sink::default();
     let Some(mode_id) = system.mode_by_name(&schedule.mode) else {

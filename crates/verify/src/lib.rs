@@ -1,7 +1,7 @@
 //! The independent schedule verifier.
 //!
-//! [`verify_schedule`] checks a mode's schedule (MODEL.md §8, from any tool)
-//! against every rule of MODEL.md §6, recomputing everything that can be
+//! [`verify_schedule`] checks a mode's schedule (docs/format.md §11, from any tool)
+//! against every rule of docs/format.md §9, recomputing everything that can be
 //! derived from the system (expected jobs, windows, routes, transmission
 //! times) and trusting nothing in the schedule but the choices it states.
 //! Every violation is reported, as data ([`Violation`]) with a readable

@@ -1,5 +1,5 @@
 //! One hand-written valid schedule of a tiny system, and one broken copy per
-//! rule of MODEL.md §6, each asserting the specific violation.
+//! rule of docs/format.md §9, each asserting the specific violation.
 
 use seamless_model::SourceFile;
 use seamless_model::System;

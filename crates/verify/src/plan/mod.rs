@@ -1,4 +1,4 @@
-//! The independent transition-plan verifier (MODEL.md §7).
+//! The independent transition-plan verifier (docs/format.md §10).
 //!
 //! [`verify_plan`] checks a plan (§8, from any tool) against a loaded
 //! system: both tables with [`crate::verify_schedule`], then every rule of

@@ -1,4 +1,4 @@
-//! Violations of the transition-plan rules (MODEL.md §7), as data, and their
+//! Violations of the transition-plan rules (docs/format.md §10), as data, and their
 //! rendering for an integrator. Times are absolute ticks from the plan's
 //! origin (the start of the old mode's frame in which the request arrives);
 //! some are signed, since a suspension may lie before the origin.
