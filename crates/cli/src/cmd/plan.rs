@@ -27,6 +27,35 @@ pub fn parse_request(system: &System, text: &str) -> Result<u64, Failure> {
     })
 }
 
+/// The modes of a switch named on the command line (it must be allowed) and
+/// its request instant (default 0, inside the old mode's frame).
+fn switch_args(
+    system: &System,
+    dir: &Path,
+    from: &str,
+    to: &str,
+    request_at: Option<&str>,
+) -> Result<(ModeId, ModeId, u64), Failure> {
+    let f = mode_index(system, dir, from)?;
+    let t = mode_index(system, dir, to)?;
+    if !system.transitions.contains(&(f, t)) {
+        return Err(Failure::Input(format!(
+            "error: the switch {from} → {to} is not among the system's `transitions`\n"
+        )));
+    }
+    let request = match request_at {
+        Some(text) => parse_request(system, text)?,
+        None => 0,
+    };
+    let ha = system.modes[f].major_frame;
+    if request >= ha {
+        return Err(Failure::Input(format!(
+            "error: --request-at must lie in the old mode's frame, [0, {ha}) ticks\n"
+        )));
+    }
+    Ok((f, t, request))
+}
+
 /// The table of one plan: a line per program, then the totals.
 pub fn plan_text(system: &System, plan: &Plan) -> String {
     let t = |x: u64| system.tick.format(x);
@@ -152,28 +181,11 @@ pub struct PlanArgs<'a> {
 }
 
 pub fn plan(out: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
-    let (system, _) = load_system(a.dir, a.limits)?;
-    let from = mode_index(&system, a.dir, a.from)?;
-    let to = mode_index(&system, a.dir, a.to)?;
-    if !system.transitions.contains(&(from, to)) {
-        return Err(Failure::Input(format!(
-            "error: the switch {} → {} is not among the system's `transitions`\n",
-            a.from, a.to
-        )));
-    }
     if a.svg && a.out.is_none() {
         return Err(Failure::Input("error: `--svg` needs `--out DIR`\n".into()));
     }
-    let request = match a.request_at {
-        Some(t) => parse_request(&system, t)?,
-        None => 0,
-    };
-    let ha = system.modes[from].major_frame;
-    if request >= ha {
-        return Err(Failure::Input(format!(
-            "error: --request-at must lie in the old mode's frame, [0, {ha}) ticks\n"
-        )));
-    }
+    let (system, _) = load_system(a.dir, a.limits)?;
+    let (from, to, request) = switch_args(&system, a.dir, a.from, a.to, a.request_at)?;
     let (synthesis, defects) = synthesize_verified(&system, a.time_limit);
     let mut text = String::new();
     for d in &defects {
@@ -332,6 +344,13 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
                 planned += 1;
                 for line in plan_text(&system, &p).lines() {
                     let _ = writeln!(text, "  {line}");
+                }
+                for (pid, why) in avoidable_migrations(&system, from, to, sa, sb) {
+                    let _ = writeln!(
+                        text,
+                        "    note: `{}` could have stayed on its module: {why}",
+                        system.programs[pid].name
+                    );
                 }
                 if let Some(dir) = a.out {
                     write_plan(&system, &p, dir, OutFormat::Json, true, &mut written)?;
@@ -554,24 +573,7 @@ pub struct SimulateArgs<'a> {
 /// trace against the plan and with the plan verifier.
 pub fn simulate(out: &mut dyn Write, a: &SimulateArgs) -> Result<i32, Failure> {
     let (system, _) = load_system(a.dir, a.limits)?;
-    let from = mode_index(&system, a.dir, a.from)?;
-    let to = mode_index(&system, a.dir, a.to)?;
-    if !system.transitions.contains(&(from, to)) {
-        return Err(Failure::Input(format!(
-            "error: the switch {} → {} is not among the system's `transitions`\n",
-            a.from, a.to
-        )));
-    }
-    let request = match a.request_at {
-        Some(t) => parse_request(&system, t)?,
-        None => 0,
-    };
-    if request >= system.modes[from].major_frame {
-        return Err(Failure::Input(format!(
-            "error: --request-at must lie in the old mode's frame, [0, {}) ticks\n",
-            system.modes[from].major_frame
-        )));
-    }
+    let (from, to, request) = switch_args(&system, a.dir, a.from, a.to, a.request_at)?;
     let (synthesis, defects) = synthesize_verified(&system, a.time_limit);
     let mut text = String::new();
     let schedules: Option<Vec<Schedule>> = if defects.is_empty() {
