@@ -234,24 +234,23 @@ pub(crate) fn axis(
         .flat_map(|e| [1u64, 2, 5].map(|m| m * 10u64.pow(e)))
         .find(|s| total_ms / s <= 20)
         .unwrap_or(1);
-    let mut ms = 0u64;
-    loop {
-        let t = (u128::from(ms) * u128::from(num) / u128::from(den.max(1))) as u64;
-        if t > span {
-            break;
-        }
-        let x = scale.x(t);
-        svg.line_tenths(x, (top - 4) * 10, x, (top + height) * 10, "#ddd", 10);
-        svg.text(
-            x / 10,
-            top - 10,
-            10,
-            "middle",
-            &format!("{}ms", ms + origin_ms(origin, num, den)),
-        );
+    // marks at absolute whole multiples of the step, from the first at or
+    // after `origin`
+    let ticks_of = |ms: u64| (u128::from(ms) * u128::from(num) / u128::from(den.max(1))) as u64;
+    let mut ms = origin_ms(origin, num, den).div_ceil(step_ms) * step_ms;
+    while ticks_of(ms) < origin {
         ms += step_ms;
     }
-    let _ = to;
+    loop {
+        let abs = ticks_of(ms);
+        if abs > to {
+            break;
+        }
+        let x = scale.x(abs - origin);
+        svg.line_tenths(x, (top - 4) * 10, x, (top + height) * 10, "#ddd", 10);
+        svg.text(x / 10, top - 10, 10, "middle", &format!("{ms}ms"));
+        ms += step_ms;
+    }
 }
 
 fn origin_ms(origin: u64, num: u64, den: u64) -> u64 {

@@ -194,9 +194,7 @@ impl Scanner<'_> {
                     self.i += 1;
                     if &self.b[id.clone()] == b"Some" {
                         // transparent: the inner value has the same path
-                        let inner_start = self.i;
                         self.value(path, depth + 1);
-                        let _ = inner_start;
                         self.skip_trivia();
                         if self.peek() == Some(b',') {
                             self.i += 1;

@@ -5,7 +5,7 @@ pub mod schedule;
 
 use crate::io::{IoError, read_system, write_atomic};
 use crate::report;
-use crate::{EXIT_INPUT, EXIT_OK, ExpandFormat, GenerateArgs, MigrateArgs};
+use crate::{EXIT_OK, ExpandFormat, GenerateArgs, MigrateArgs};
 use seamless_model::diag::render;
 use seamless_model::load::load;
 use seamless_model::validate::Limits;
@@ -86,7 +86,6 @@ pub fn expand(
         }
     };
     out.write_all(text.as_bytes())?;
-    let _ = EXIT_INPUT;
     Ok(EXIT_OK)
 }
 

@@ -3,7 +3,7 @@
 use super::schedule::{encode, summary_text, synthesize_verified};
 use super::{Failure, load_system, mode_index};
 use crate::io::write_atomic;
-use crate::{EXIT_FINDING, EXIT_INPUT, EXIT_OK, OutFormat};
+use crate::{EXIT_FINDING, EXIT_OK, OutFormat};
 use seamless_model::plan::{Action, Plan};
 use seamless_model::schedule::Schedule;
 use seamless_model::units::format_size_short;
@@ -257,7 +257,6 @@ pub fn plan(out: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
         }
     }
     out.write_all(text.as_bytes())?;
-    let _ = EXIT_INPUT;
     Ok(code)
 }
 

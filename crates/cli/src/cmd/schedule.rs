@@ -3,7 +3,7 @@
 use super::{Failure, load_system};
 use crate::io::write_atomic;
 use crate::progress::Bar;
-use crate::{EXIT_FINDING, EXIT_INPUT, EXIT_OK, OutFormat};
+use crate::{EXIT_FINDING, EXIT_OK, OutFormat};
 use seamless_model::System;
 use seamless_model::schedule::Schedule;
 use seamless_model::validate::Limits;
@@ -335,6 +335,5 @@ pub fn verify(
     if !input_errors.is_empty() {
         return Err(Failure::Input(input_errors));
     }
-    let _ = EXIT_INPUT;
     Ok(code)
 }
