@@ -185,6 +185,11 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Print a compiled `.tables` file (from `seamless compile`) as text, after checking it with the runtime's reader.
+    Tables {
+        /// The `.tables` file.
+        file: PathBuf,
+    },
     /// What-if: every migration scheme's criteria for one program on an otherwise idle link.
     Migrate(MigrateArgs),
     /// Write a synthetic valid system folder of a requested size.
@@ -313,7 +318,12 @@ pub fn main() -> i32 {
 
 /// Runs a parsed command.
 pub fn run(cli: Cli) -> i32 {
-    let out = &mut std::io::stdout().lock();
+    run_with(cli, &mut std::io::stdout().lock())
+}
+
+/// Runs a parsed command with its standard output going to `out` (errors
+/// still go to stderr); returns the exit code. For tests and embedding.
+pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
     let result = match cli.command {
         Command::Validate { system, limits } => cmd::validate(out, &system, limits.into()),
         Command::Expand {
@@ -324,6 +334,7 @@ pub fn run(cli: Cli) -> i32 {
         } => cmd::expand(out, &system, mode.as_deref(), format, limits.into()),
         Command::Generate(args) => cmd::generate(out, &args),
         Command::Migrate(args) => cmd::migrate(out, &args),
+        Command::Tables { file } => cmd::tables::tables(out, &file),
         Command::Simulate {
             system,
             from,
@@ -450,6 +461,8 @@ pub fn run(cli: Cli) -> i32 {
             }
             EXIT_INPUT
         }
+        // `seamless ... | head`: the reader has all it wanted
+        Err(cmd::Failure::Closed) => EXIT_OK,
     }
 }
 

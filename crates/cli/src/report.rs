@@ -67,6 +67,11 @@ pub fn mode_demand(system: &System, mode: usize) -> (u128, u128, u32) {
     (demand, h * u128::from(cores), cores)
 }
 
+/// `n` and the word in the right number: `1 switch`, `2 switches`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The summary `seamless validate` prints, and whether some necessary
 /// condition of feasibility already fails.
 pub fn validation(system: &System, files: &[SourceFile]) -> (String, bool) {
@@ -76,17 +81,18 @@ pub fn validation(system: &System, files: &[SourceFile]) -> (String, bool) {
     let memory: u64 = system.modules.iter().map(|m| m.memory).sum();
     let _ = writeln!(
         s,
-        "system `{}`: {} modules ({} cores, {}), {} switch(es), {} links, {} programs, {} messages, {} modes, {} transitions; tick {}",
+        "system `{}`: {} ({} {}, {}), {}, {}, {}, {}, {}, {}; tick {}",
         system.name,
-        system.modules.len(),
+        count(system.modules.len(), "module", "modules"),
         cores,
+        if cores == 1 { "core" } else { "cores" },
         format_size_short(memory),
-        system.switches.len(),
-        system.network.links.len(),
-        system.programs.len(),
-        system.messages.len(),
-        system.modes.len(),
-        system.transitions.len(),
+        count(system.switches.len(), "switch", "switches"),
+        count(system.network.links.len(), "link", "links"),
+        count(system.programs.len(), "program", "programs"),
+        count(system.messages.len(), "message", "messages"),
+        count(system.modes.len(), "mode", "modes"),
+        count(system.transitions.len(), "transition", "transitions"),
         system.tick.text
     );
     for (mi, m) in system.modes.iter().enumerate() {

@@ -211,16 +211,107 @@ pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
 
 /// Renders diagnostics as text, in the order given, with a source excerpt and
 /// a caret line under every label. Deterministic; no colours.
+///
+/// Bounded: at most [`MAX_PER_CODE`] diagnostics of one code are shown (a
+/// closing note counts the rest), and a source line longer than
+/// [`MAX_EXCERPT`] characters is cut to a window around the caret, so hostile
+/// input (10,000 duplicates on one 400 KB line) cannot blow up the output.
 pub fn render(diags: &[Diagnostic], sources: &[SourceFile]) -> String {
     let mut out = String::new();
     let mut resolver = Resolver::new(sources);
-    for (i, d) in diags.iter().enumerate() {
-        if i > 0 {
+    // per code: how many were shown, how many were left out (first-seen order)
+    let mut counts: Vec<(&'static str, usize, usize)> = Vec::new();
+    let mut first = true;
+    for d in diags {
+        let pos = match counts.iter().position(|(c, _, _)| *c == d.code) {
+            Some(p) => p,
+            None => {
+                counts.push((d.code, 0, 0));
+                counts.len() - 1
+            }
+        };
+        if counts[pos].1 >= MAX_PER_CODE {
+            counts[pos].2 += 1;
+            continue;
+        }
+        counts[pos].1 += 1;
+        if !first {
             out.push('\n');
         }
+        first = false;
         render_one(&mut out, d, sources, &mut resolver);
     }
+    for (code, _, hidden) in counts {
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "\nnote: {hidden} more `{code}` {} not shown",
+                if hidden == 1 {
+                    "diagnostic"
+                } else {
+                    "diagnostics"
+                }
+            );
+        }
+    }
     out
+}
+
+/// The longest message, label, note or help text, in characters, that
+/// [`render`] shows whole (a name a million characters long is cut).
+pub const MAX_TEXT: usize = 1000;
+
+/// `text` cut to [`MAX_TEXT`] characters, with `...` where it was cut.
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_TEXT) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((i, _)) => std::borrow::Cow::Owned(format!(
+            "{}... ({} characters)",
+            &text[..i],
+            text.chars().count()
+        )),
+    }
+}
+
+/// The most diagnostics of one code that [`render`] shows.
+pub const MAX_PER_CODE: usize = 10;
+
+/// The longest source line, in characters, that [`render`] shows whole;
+/// a longer line is cut to a window of this width around the caret.
+pub const MAX_EXCERPT: usize = 100;
+
+/// Cuts `line` (whose underline starts at character `start` and spans `len`
+/// characters) to at most [`MAX_EXCERPT`] characters around the underline.
+/// Returns the shown text and the underline's new start and length.
+fn excerpt_window(line: &str, start: usize, len: usize) -> (String, usize, usize) {
+    let total = line.chars().count();
+    if total <= MAX_EXCERPT {
+        return (line.replace('\t', " "), start, len);
+    }
+    let from = start
+        .saturating_sub(MAX_EXCERPT / 3)
+        .min(total.saturating_sub(MAX_EXCERPT));
+    let to = (from + MAX_EXCERPT).min(total);
+    let mut shown = String::new();
+    let mut shift = 0;
+    if from > 0 {
+        shown.push_str("...");
+        shift = 3;
+    }
+    shown.extend(
+        line.chars()
+            .skip(from)
+            .take(to - from)
+            .map(|c| if c == '\t' { ' ' } else { c }),
+    );
+    if to < total {
+        shown.push_str("...");
+    }
+    let new_start = start.saturating_sub(from).min(to - from) + shift;
+    let new_len = len
+        .min((to - from + shift).saturating_sub(new_start))
+        .max(1);
+    (shown, new_start, new_len)
 }
 
 fn render_one(out: &mut String, d: &Diagnostic, sources: &[SourceFile], resolver: &mut Resolver) {
@@ -228,7 +319,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &[SourceFile], resolver
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let _ = writeln!(out, "{sev}[{}]: {}", d.code, d.message);
+    let _ = writeln!(out, "{sev}[{}]: {}", d.code, clip(&d.message));
     let resolved: Vec<(usize, Option<Resolved>)> = d
         .labels
         .iter()
@@ -249,14 +340,14 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &[SourceFile], resolver
                 let _ = writeln!(out, "{pad}--> {}", src.name);
             }
             if !label.text.is_empty() {
-                let _ = writeln!(out, "{pad} = {}", label.text);
+                let _ = writeln!(out, "{pad} = {}", clip(&label.text));
             }
             continue;
         };
         if matches!(label.anchor, Anchor::File) {
             let _ = writeln!(out, "{pad}--> {}", r.file);
             if !label.text.is_empty() {
-                let _ = writeln!(out, "{pad} = {}", label.text);
+                let _ = writeln!(out, "{pad} = {}", clip(&label.text));
             }
             last_file = None;
             continue;
@@ -273,8 +364,6 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &[SourceFile], resolver
             .find('\n')
             .map_or(text.len(), |p| line_start + p);
         let line_text = text[line_start..line_end].trim_end_matches('\r');
-        let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{:>width$} | {}", r.line, line_text.replace('\t', " "));
         let under_start = text[line_start..r.span.start.max(line_start)]
             .chars()
             .count();
@@ -283,13 +372,16 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &[SourceFile], resolver
             .chars()
             .count()
             .max(1);
+        let (shown, under_start, under_len) = excerpt_window(line_text, under_start, under_len);
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{:>width$} | {}", r.line, shown);
         let mark = if label.primary { "^" } else { "-" };
         let _ = writeln!(
             out,
             "{pad} | {}{} {}",
             " ".repeat(under_start),
             mark.repeat(under_len),
-            label.text
+            clip(&label.text)
         )
         .map(|_| ());
         // trim the trailing space when the label has no text
@@ -299,10 +391,10 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &[SourceFile], resolver
         }
     }
     for n in &d.notes {
-        let _ = writeln!(out, "{pad} = note: {n}");
+        let _ = writeln!(out, "{pad} = note: {}", clip(n));
     }
     if let Some(h) = &d.help {
-        let _ = writeln!(out, "{pad} = help: {h}");
+        let _ = writeln!(out, "{pad} = help: {}", clip(h));
     }
 }
 

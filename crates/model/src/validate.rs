@@ -1125,8 +1125,20 @@ pub(crate) fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a st
         }
         prev[b.len()]
     }
+    // Bounded work: the edit distance is at least the difference in length,
+    // so a candidate whose length is too far off is skipped without the
+    // quadratic search, and names longer than `LONGEST` get no suggestion.
+    const LONGEST: usize = 256;
+    let len = name.chars().count();
+    if len > LONGEST {
+        return None;
+    }
     candidates
         .iter()
+        .filter(|c| {
+            let cl = c.chars().count();
+            cl <= LONGEST && len.abs_diff(cl) <= 2.max(c.len() / 3)
+        })
         .map(|c| (dist(name, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .fold(
@@ -1442,14 +1454,24 @@ fn mode(
                 path: "major_frame",
                 text: t,
             };
-            match v.pos_dur(&owner, "major_frame", q) {
+            // Too long for 63 bits and too long for 64 bits read the same.
+            let too_long = matches!(v.tick.duration(t), Err(UnitError::Overflow));
+            match if too_long {
+                Some(u64::MAX)
+            } else {
+                v.pos_dur(&owner, "major_frame", q)
+            } {
                 Some(hf) if hf > MAX_FRAME => {
                     v.err(
                         Diagnostic::error(
                             "quantity-overflow",
-                            format!("{owner}: `major_frame` does not fit in 63 bits"),
+                            format!("{owner}: `major_frame` \"{t}\" is too long: it must fit in 63 bits of ticks"),
                         )
-                        .at(mf, "major_frame", "too long"),
+                        .at(mf, "major_frame", "too long")
+                        .help(format!(
+                            "a major frame must be at most {} ticks of {} (2^63 - 1)",
+                            MAX_FRAME, v.tick.text
+                        )),
                     );
                     ok = false;
                     None

@@ -343,7 +343,7 @@ fn hops_text(h: &[HopEntry]) -> String {
         return "none".into();
     }
     h.iter()
-        .map(|h| format!("{}->{} [{}, {})", h.from, h.to, h.start, h.end))
+        .map(|h| format!("{}→{} [{}, {})", h.from, h.to, h.start, h.end))
         .collect::<Vec<_>>()
         .join(", ")
 }

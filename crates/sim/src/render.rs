@@ -26,7 +26,7 @@ pub fn render_trace(system: &System, trace: &Trace) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "simulated switch {} -> {} (tick {}), requested at {} ({}), until {} ({})",
+        "simulated switch {} → {} (tick {}), requested at {} ({}), until {} ({})",
         trace.from,
         trace.to,
         trace.tick,

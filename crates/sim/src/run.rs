@@ -64,7 +64,7 @@ impl<'s> Net<'s> {
             return format!("link#{dir}");
         }
         let h = self.system.network.direction(dir);
-        format!("{}->{}", self.name(h.from), self.name(h.to))
+        format!("{}→{}", self.name(h.from), self.name(h.to))
     }
     /// The link joining two named nodes.
     pub fn link(&self, from: &str, to: &str) -> Option<usize> {
@@ -471,7 +471,7 @@ fn forward_messages(
                         node: ph.from.clone(),
                         what: What::ForwardMessage {
                             message: message.clone(),
-                            link: format!("{}->{}", ph.from, ph.to),
+                            link: format!("{}→{}", ph.from, ph.to),
                             end,
                         },
                     });
@@ -569,7 +569,7 @@ fn forward_chunks(
                     node: from.clone(),
                     what: What::ForwardChunk {
                         program: s.program.clone(),
-                        link: format!("{from}->{to}"),
+                        link: format!("{from}→{to}"),
                         bytes: s.bytes,
                         end,
                     },
@@ -644,7 +644,7 @@ fn link_overlaps(messages: &[MessageRun], chunks: &[ChunkRun]) -> Vec<Mismatch> 
         for w in list.windows(2) {
             if w[0].1 > w[1].0 {
                 out.push(Mismatch::LinkOverlap {
-                    link: format!("{from}->{to}"),
+                    link: format!("{from}→{to}"),
                     first: w[0].2.clone(),
                     second: w[1].2.clone(),
                     at: w[1].0,

@@ -85,7 +85,12 @@ impl fmt::Display for Report {
         if self.is_valid() {
             writeln!(f, "the schedule is valid")
         } else {
-            writeln!(f, "the schedule is invalid: {} violation(s)", self.total())
+            writeln!(
+                f,
+                "the schedule is invalid: {} violation{}",
+                self.total(),
+                if self.total() == 1 { "" } else { "s" }
+            )
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod plan;
 pub mod schedule;
+pub mod tables;
 
 use crate::io::{IoError, read_system, write_atomic};
 use crate::report;
@@ -16,7 +17,10 @@ use std::path::Path;
 /// Why a command could not run: its text goes to stderr, exit code 2.
 #[derive(Debug)]
 pub enum Failure {
+    /// Bad input or command line: the text, for stderr (exit code 2).
     Input(String),
+    /// The reader of stdout went away (`seamless ... | head`): stop quietly.
+    Closed,
 }
 
 impl From<IoError> for Failure {
@@ -27,6 +31,9 @@ impl From<IoError> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure::Closed;
+        }
         Failure::Input(format!("error: cannot write output: {e}\n"))
     }
 }

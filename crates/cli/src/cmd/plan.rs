@@ -487,9 +487,9 @@ pub fn compile(
             }
             let _ = writeln!(
                 text,
-                "{} modules, {} modes, {} of {} transitions compiled",
-                tables.len(),
-                schedules.len(),
+                "{}, {}, {} of {} transitions compiled",
+                crate::report::count(tables.len(), "module", "modules"),
+                crate::report::count(schedules.len(), "mode", "modes"),
                 plans.len(),
                 system.transitions.len()
             );

@@ -3,6 +3,7 @@
 use super::{Failure, load_system};
 use crate::io::write_atomic;
 use crate::progress::Bar;
+use crate::report::count;
 use crate::{EXIT_FINDING, EXIT_OK, OutFormat};
 use seamless_model::System;
 use seamless_model::schedule::Schedule;
@@ -17,6 +18,9 @@ use std::time::Duration;
 /// found. A schedule that fails verification is a defect of synthesis: it is
 /// reported and treated as not found.
 pub fn synthesize_verified(system: &System, time_limit: Duration) -> (Synthesis, Vec<String>) {
+    for line in size_warnings(system) {
+        eprintln!("{line}");
+    }
     let bar = Bar::new();
     let names: Vec<&str> = system.modes.iter().map(|m| m.name.as_str()).collect();
     let progress = |p: seamless_synth::Progress| {
@@ -46,16 +50,53 @@ pub fn synthesize_verified(system: &System, time_limit: Duration) -> (Synthesis,
     (synthesis, defects)
 }
 
+/// Modes whose major frame holds more than this many jobs and message
+/// instances get their expected size said before the search starts.
+pub const LARGE_MODE: u64 = 100_000;
+
+/// Rough bytes of memory one job or message instance costs through
+/// expansion, search and the written schedule (an estimate for the warning,
+/// not a bound).
+const BYTES_PER_ITEM: u64 = 400;
+
+/// One line per large mode, said up front: its jobs, message instances and
+/// roughly how much memory scheduling it takes.
+pub fn size_warnings(system: &System) -> Vec<String> {
+    system
+        .modes
+        .iter()
+        .filter(|m| m.job_count + m.instance_count > LARGE_MODE)
+        .map(|m| {
+            let items = m.job_count + m.instance_count;
+            let mib = items.saturating_mul(BYTES_PER_ITEM) >> 20;
+            format!(
+                "note: mode `{}` holds {} job{} and {} message instance{} in its major frame of {}: scheduling it needs roughly {} MiB of memory and may take minutes",
+                m.name,
+                m.job_count,
+                if m.job_count == 1 { "" } else { "s" },
+                m.instance_count,
+                if m.instance_count == 1 { "" } else { "s" },
+                system.tick.format(m.major_frame),
+                mib.max(1)
+            )
+        })
+        .collect()
+}
+
 /// The per-mode summary printed after scheduling.
 pub fn summary_text(system: &System, schedule: &Schedule, s: &Summary) -> String {
     let mut out = String::new();
     let t = |x: u64| system.tick.format(x);
     let _ = writeln!(
         out,
-        "mode `{}`: {} jobs, {} transmissions, major frame {} — verified",
+        "mode `{}`: {}, {}, major frame {} — verified",
         schedule.mode,
-        schedule.jobs.len(),
-        schedule.transmissions.len(),
+        count(schedule.jobs.len(), "job", "jobs"),
+        count(
+            schedule.transmissions.len(),
+            "transmission",
+            "transmissions"
+        ),
         t(schedule.major_frame)
     );
     let mut line = String::from("  cores:");
@@ -242,16 +283,34 @@ pub fn read_document(path: &Path) -> Result<Document, String> {
         Some("ron") => false,
         _ => text.trim_start().starts_with('{'),
     };
-    // A plan carries the two tables it joins; a schedule does not.
-    if text.contains("from_schedule") {
+    // A plan carries the two tables it joins and its switch instants; a
+    // schedule has none of these fields.
+    let plan_keys = ["from_schedule", "to_schedule", "b_start", "migrations"];
+    if plan_keys.iter().any(|k| text.contains(k)) {
         let parsed = if is_json {
             seamless_verify::parse_plan_json(&text)
         } else {
             seamless_verify::parse_plan_ron(&text)
         };
-        return parsed
-            .map(|p| Document::Plan(Box::new(p)))
-            .map_err(|e| format!("`{}` is not a plan: {e}", path.display()));
+        return parsed.map(|p| Document::Plan(Box::new(p))).map_err(|e| {
+            let missing: Vec<&str> = ["from_schedule", "to_schedule"]
+                .into_iter()
+                .filter(|k| !text.contains(k))
+                .collect();
+            let hint = if missing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (a plan embeds the two schedules it joins, as `from_schedule` and `to_schedule`; this one lacks {})",
+                    missing
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            };
+            format!("`{}` is not a plan: {e}{hint}", path.display())
+        });
     }
     let parsed = if is_json {
         seamless_verify::parse_schedule_json(&text)
@@ -282,20 +341,20 @@ pub fn verify(
                 if report.is_valid() {
                     writeln!(
                         out,
-                        "{}: valid schedule of mode `{}` ({} jobs, {} transmissions)",
+                        "{}: valid schedule of mode `{}` ({}, {})",
                         f.display(),
                         s.mode,
-                        s.jobs.len(),
-                        s.transmissions.len()
+                        count(s.jobs.len(), "job", "jobs"),
+                        count(s.transmissions.len(), "transmission", "transmissions")
                     )?;
                 } else {
                     code = EXIT_FINDING;
                     writeln!(
                         out,
-                        "{}: INVALID schedule of mode `{}`: {} violation(s)",
+                        "{}: INVALID schedule of mode `{}`: {}",
                         f.display(),
                         s.mode,
-                        report.total()
+                        count(report.total() as usize, "violation", "violations")
                     )?;
                     for line in report.to_string().lines() {
                         writeln!(out, "  {line}")?;
@@ -307,23 +366,23 @@ pub fn verify(
                 if report.is_valid() {
                     writeln!(
                         out,
-                        "{}: valid plan {} → {} ({} migrations, {} chunks, transition latency {})",
+                        "{}: valid plan {} → {} ({}, {}, transition latency {})",
                         f.display(),
                         p.from,
                         p.to,
-                        p.migrations.len(),
-                        p.transfers.len(),
+                        count(p.migrations.len(), "migration", "migrations"),
+                        count(p.transfers.len(), "chunk", "chunks"),
                         system.tick.format(p.metrics.transition_latency)
                     )?;
                 } else {
                     code = EXIT_FINDING;
                     writeln!(
                         out,
-                        "{}: INVALID plan {} → {}: {} violation(s)",
+                        "{}: INVALID plan {} → {}: {}",
                         f.display(),
                         p.from,
                         p.to,
-                        report.total()
+                        count(report.total() as usize, "violation", "violations")
                     )?;
                     for line in report.to_string().lines() {
                         writeln!(out, "  {line}")?;
@@ -336,4 +395,36 @@ pub fn verify(
         return Err(Failure::Input(input_errors));
     }
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_warnings;
+    use seamless_model::load::load;
+    use seamless_model::validate::Limits;
+
+    #[test]
+    fn large_modes_are_announced_with_their_size() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../modes/tutorial");
+        let mut files = crate::io::read_system(&dir).unwrap();
+        let system = load(&files, Limits::default()).unwrap();
+        assert!(size_warnings(&system).is_empty());
+        // 1000 s of cruise: 50,000 + 3 × 25,000 jobs
+        let cruise = files
+            .iter_mut()
+            .find(|f| f.name.ends_with("cruise.ron"))
+            .unwrap();
+        cruise.text = cruise
+            .text
+            .replace("Mode(\n", "Mode(\n    major_frame: \"1000s\",\n");
+        let system = load(&files, Limits::default()).unwrap();
+        let lines = size_warnings(&system);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("note: mode `cruise` holds 125000 jobs and "),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[0].contains("MiB of memory"), "{}", lines[0]);
+    }
 }

@@ -101,7 +101,12 @@ impl fmt::Display for PlanReport {
         if self.is_valid() {
             writeln!(f, "the plan is valid")
         } else {
-            writeln!(f, "the plan is invalid: {} violation(s)", self.total())
+            writeln!(
+                f,
+                "the plan is invalid: {} violation{}",
+                self.total(),
+                if self.total() == 1 { "" } else { "s" }
+            )
         }
     }
 }
