@@ -2,10 +2,12 @@
 //! module, and a row per used link direction) and a timeline per transition
 //! plan. Pure functions from model types to SVG text; deterministic.
 
-mod svg;
+#![warn(missing_docs)]
+
+pub mod svg;
 mod timeline;
-pub use svg::Svg;
-pub use timeline::plan_timeline;
+pub use svg::{Chart, LabelBox, Svg, text_width};
+pub use timeline::{plan_chart, plan_timeline};
 
 use seamless_model::System;
 use seamless_model::schedule::Schedule;
@@ -54,13 +56,21 @@ pub(crate) enum RowKey {
 }
 
 /// The horizontal scale: pixels per tick as a fraction, chosen so the
-/// shortest job is at least 2 px wide, within [1600, 8000] px (narrower bars
-/// are drawn 1 px wide).
+/// shortest job is at least 2 px wide where that fits, within a readable
+/// [`MIN_WIDTH`, `MAX_WIDTH`] px (narrower bars are drawn 1 px wide; every
+/// bar has a tooltip, and the `viewBox` lets a viewer zoom).
 pub(crate) struct Scale {
     pub x0: u64,
     pub width_px: u64,
     pub span: u64,
 }
+
+/// The narrowest time axis, in pixels.
+pub const MIN_WIDTH: u64 = 1000;
+/// The widest time axis, in pixels: a chart fits a screen.
+pub const MAX_WIDTH: u64 = 1800;
+/// Right margin, in pixels, so that end-anchored labels are never clipped.
+pub(crate) const RIGHT: u64 = 40;
 
 impl Scale {
     pub fn new(span: u64, shortest: u64) -> Scale {
@@ -68,7 +78,7 @@ impl Scale {
         let shortest = shortest.max(1);
         // width such that shortest * width / span >= 2
         let want = (2 * u128::from(span)).div_ceil(u128::from(shortest));
-        let width_px = want.clamp(1600, 8000) as u64;
+        let width_px = want.clamp(u128::from(MIN_WIDTH), u128::from(MAX_WIDTH)) as u64;
         Scale {
             x0: 170,
             width_px,
@@ -82,8 +92,29 @@ impl Scale {
     }
 }
 
-/// The Gantt chart of one mode's schedule.
+/// A row name cut to fit the 170 px left margin.
+pub(crate) fn row_name(name: &str) -> String {
+    const MAX: usize = 24;
+    if name.chars().count() <= MAX {
+        name.to_string()
+    } else {
+        let cut: String = name.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The Gantt chart of one mode's schedule, as SVG text.
 pub fn gantt(system: &System, schedule: &Schedule) -> String {
+    gantt_chart(system, schedule).svg
+}
+
+/// The Gantt chart of one mode's schedule: a row per core (grouped by
+/// module) and per used link direction, each named; a bar per job and per
+/// message hop, coloured by program (a message takes its sender's colour),
+/// labelled where the label fits and never over another label, with a
+/// tooltip each; a time axis, the end of the major frame, and a legend of
+/// the programs.
+pub fn gantt_chart(system: &System, schedule: &Schedule) -> Chart {
     let h = schedule.major_frame.max(1);
     let mut rows: BTreeMap<RowKey, Vec<(u64, u64, String, String)>> = BTreeMap::new();
     for m in 0..system.modules.len() {
@@ -132,10 +163,14 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
         .collect();
     programs.sort_unstable();
     programs.dedup();
-    let legend_cols = 8u64;
-    let legend_rows = (programs.len() as u64).div_ceil(legend_cols);
-    let height = top + n_rows * row_h + 30 + legend_rows * 16 + 10;
-    let width = scale.x0 + scale.width_px + 30;
+    let legend: Vec<(String, String, bool)> = programs
+        .iter()
+        .map(|p| (p.to_string(), program_colour(system, p), false))
+        .collect();
+    let width = scale.x0 + scale.width_px + RIGHT;
+    let rows_bottom = top + n_rows * row_h;
+    let legend_top = rows_bottom + 28;
+    let height = legend_top + Svg::legend_rows(width, 10, &legend) * 16 + 10;
     svg.open(width, height);
     svg.text(10, 20, 14, "start", &format!(
         "mode {} — major frame {} ({} ticks of {}); rows: cores by module, then link directions",
@@ -144,27 +179,41 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
         h,
         system.tick.text
     ));
+    // the end of the major frame, below the rows (the axis labels are above)
+    svg.text(
+        scale.x(h) / 10,
+        rows_bottom + 16,
+        11,
+        "end",
+        &format!("end of major frame ({})", system.tick.format(h)),
+    );
     axis(&mut svg, system, &scale, 0, h, top, n_rows * row_h);
     let mut y = top;
     let mut last_module = None;
-    for (key, bars) in &rows {
+    for (key, _) in &rows {
         let label = match key {
-            RowKey::Core(m, c) => {
+            RowKey::Core(m, c) => format!("{} / core {c}", system.modules[*m].name),
+            RowKey::Link(a, b) => format!("{a} → {b}"),
+        };
+        svg.text(6, y + 15, 11, "start", &row_name(&label));
+        y += row_h;
+    }
+    let mut y = top;
+    for (key, bars) in &rows {
+        match key {
+            RowKey::Core(m, _) => {
                 if last_module != Some(*m) {
-                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 10);
+                    svg.line_tenths(0, y * 10, width * 10, y * 10, "#888", 10);
                     last_module = Some(*m);
                 }
-                format!("{} / core {c}", system.modules[*m].name)
             }
-            RowKey::Link(a, b) => {
+            RowKey::Link(..) => {
                 if last_module.is_some() {
-                    svg.line_tenths(0, y * 10, (width) * 10, y * 10, "#888", 20);
+                    svg.line_tenths(0, y * 10, width * 10, y * 10, "#888", 20);
                     last_module = None;
                 }
-                format!("{a} → {b}")
             }
-        };
-        svg.text(6, y + 15, 11, "start", &label);
+        }
         for (s, e, name, colour) in bars {
             let x1 = scale.x(*s);
             let x2 = scale.x(*e).max(x1 + 10);
@@ -178,41 +227,36 @@ pub fn gantt(system: &System, schedule: &Schedule) -> String {
                 system.tick.format(*s),
                 system.tick.format(*e),
             );
-            let w_px = ((x2 - x1) / 10) as usize;
+        }
+        // labels after the bars of the row, each inside its bar
+        for (s, e, name, _) in bars {
+            let x1 = scale.x(*s);
+            let x2 = scale.x(*e).max(x1 + 10);
+            let w_px = ((x2 - x1) / 10) as i64;
             let short = name.split('#').next().unwrap_or(name);
-            if w_px >= name.len() * 6 + 4 {
-                svg.text((x1 / 10) + 2, y + 15, 10, "start", name);
-            } else if w_px >= short.len() * 6 + 4 {
-                svg.text((x1 / 10) + 2, y + 15, 10, "start", short);
+            for label in [name.as_str(), short] {
+                if w_px >= svg::text_width(label, 10) + 4
+                    && svg.try_text(x1 / 10 + 2, y + 15, 10, "start", label)
+                {
+                    break;
+                }
             }
         }
         y += row_h;
     }
     // the major frame: its two boundaries
-    svg.line_tenths(
-        scale.x(0),
-        (top - 6) * 10,
-        scale.x(0),
-        (y + 4) * 10,
-        "#000",
-        3,
-    );
-    svg.line_tenths(
-        scale.x(h),
-        (top - 6) * 10,
-        scale.x(h),
-        (y + 4) * 10,
-        "#000",
-        3,
-    );
-    svg.text(
-        scale.x(h) / 10 - 4,
-        top - 8,
-        11,
-        "end",
-        "end of major frame",
-    );
-    svg.close()
+    for t in [0, h] {
+        svg.line_tenths(
+            scale.x(t),
+            (top - 6) * 10,
+            scale.x(t),
+            (y + 4) * 10,
+            "#000",
+            3,
+        );
+    }
+    svg.legend(10, legend_top, &legend);
+    svg.finish()
 }
 
 /// Draws a time axis in milliseconds over [from, to] (ticks, absolute), with
@@ -248,7 +292,7 @@ pub(crate) fn axis(
         }
         let x = scale.x(abs - origin);
         svg.line_tenths(x, (top - 4) * 10, x, (top + height) * 10, "#ddd", 10);
-        svg.text(x / 10, top - 10, 10, "middle", &format!("{ms}ms"));
+        svg.try_text(x / 10, top - 10, 10, "middle", &format!("{ms}ms"));
         ms += step_ms;
     }
 }
@@ -264,9 +308,10 @@ mod tests {
     #[test]
     fn scale_keeps_short_bars_visible() {
         let s = Scale::new(1_000_000, 1_000);
-        assert_eq!(s.width_px, 2_000);
-        assert!(s.x(1_000) - s.x(0) >= 20);
-        assert_eq!(Scale::new(40_000, 8_000).width_px, 1600);
-        assert_eq!(Scale::new(1_000_000, 1).width_px, 8000);
+        assert_eq!(s.width_px, MAX_WIDTH);
+        assert_eq!(Scale::new(1_000_000, 2_000).width_px, 1_000);
+        assert!(s.x(1_000) - s.x(0) >= 10);
+        assert_eq!(Scale::new(40_000, 8_000).width_px, MIN_WIDTH);
+        assert_eq!(Scale::new(1_000_000, 1).width_px, MAX_WIDTH);
     }
 }

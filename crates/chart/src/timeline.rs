@@ -4,7 +4,8 @@
 //! and shaded by phase, `S` and `b_start` marked, and each shared program's
 //! longest unavailability drawn as a bar of its own.
 
-use crate::{RowKey, Scale, Svg, axis, program_colour};
+use crate::svg::{Chart, text_width};
+use crate::{RIGHT, RowKey, Scale, Svg, axis, program_colour, row_name};
 use seamless_model::System;
 use seamless_model::plan::Plan;
 use seamless_model::schedule::Schedule;
@@ -78,8 +79,17 @@ fn completions(
     out
 }
 
-/// The SVG timeline of a plan.
+/// The SVG timeline of a plan, as SVG text.
 pub fn plan_timeline(system: &System, plan: &Plan) -> String {
+    plan_chart(system, plan).svg
+}
+
+/// The timeline of a plan: the involved cores and the links around the
+/// switch, A's jobs before `S` and B's from `b_start` (skipped ones hatched),
+/// migration chunks (thin bars, labelled where they fit), the longest
+/// unavailability of each shared program, `S` and `b_start` marked below the
+/// rows without overlapping, and a legend of programs and bar kinds.
+pub fn plan_chart(system: &System, plan: &Plan) -> Chart {
     let a: &Schedule = &plan.from_schedule;
     let b: &Schedule = &plan.to_schedule;
     let ha = a.major_frame.max(1);
@@ -199,8 +209,21 @@ pub fn plan_timeline(system: &System, plan: &Plan) -> String {
         .filter(|p| p.unavailability.is_some())
         .collect();
     let n_rows = rows.len() as u64 + shared.len() as u64;
-    let width = scale.x0 + scale.width_px + 30;
-    let height = top + n_rows * row_h + 50;
+    let width = scale.x0 + scale.width_px + RIGHT;
+    let mut legend: Vec<(String, String, bool)> = Vec::new();
+    let mut names: Vec<&str> = plan.programs.iter().map(|p| p.program.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for n in names {
+        legend.push((n.to_string(), program_colour(system, n), false));
+    }
+    legend.push(("skipped job (outline)".into(), "#555555".into(), true));
+    legend.push(("longest unavailability".into(), "#555555".into(), false));
+    legend.push(("above its bound".into(), "#d62728".into(), false));
+    let rows_bottom = top + n_rows * row_h;
+    // three lines for the S / B starts marks, then the legend
+    let legend_top = rows_bottom + 50;
+    let height = legend_top + Svg::legend_rows(width, 10, &legend) * 16 + 10;
     let mut svg = Svg::new();
     svg.open(width, height);
     svg.text(
@@ -221,12 +244,40 @@ pub fn plan_timeline(system: &System, plan: &Plan) -> String {
     let rel = |t: u64| t - from;
     axis(&mut svg, system, &scale, from, to, top, n_rows * row_h);
     let mut y = top;
-    for (key, bars) in &rows {
+    for (key, _) in &rows {
         let label = match key {
             RowKey::Core(m, c) => format!("{} / core {c}", system.modules[*m].name),
             RowKey::Link(x, z) => format!("{x} → {z}"),
         };
-        svg.text(6, y + 15, 11, "start", &label);
+        svg.text(6, y + 15, 11, "start", &row_name(&label));
+        y += row_h;
+    }
+    for p in &shared {
+        svg.text(
+            6,
+            y + 15,
+            11,
+            "start",
+            &row_name(&format!("{} gap", p.program)),
+        );
+        y += row_h;
+    }
+    // S and B starts first: they must be placed, below the rows, each on the
+    // first of three lines where it overlaps nothing
+    let marks: Vec<(u64, &str)> = if plan.switch == plan.b_start {
+        vec![(plan.switch, "S = B starts")]
+    } else {
+        vec![(plan.switch, "S"), (plan.b_start, "B starts")]
+    };
+    for (t, name) in &marks {
+        if *t >= from && *t <= to {
+            let x = scale.x(t - from);
+            svg.line_tenths(x, (top - 6) * 10, x, (y + 4) * 10, "#000", 20);
+            svg.text_at_first_free(x / 10 + 3, &[y + 16, y + 30, y + 44], 11, "start", name);
+        }
+    }
+    let mut y = top;
+    for (_, bars) in &rows {
         for bar in bars {
             let x1 = scale.x(rel(bar.start.max(from)));
             let x2 = scale.x(rel(bar.end.min(to))).max(x1 + 10);
@@ -250,9 +301,18 @@ pub fn plan_timeline(system: &System, plan: &Plan) -> String {
                     system.tick.format(bar.end),
                 ),
             }
-            let short = bar.label.split('#').next().unwrap_or(&bar.label);
-            if ((x2 - x1) / 10) as usize >= short.len() * 6 + 4 && bar.kind != Kind::Chunk {
-                svg.text(x1 / 10 + 2, y + 15, 10, "start", short);
+        }
+        for bar in bars {
+            let x1 = scale.x(rel(bar.start.max(from)));
+            let x2 = scale.x(rel(bar.end.min(to))).max(x1 + 10);
+            let w_px = ((x2 - x1) / 10) as i64;
+            let short = bar.label.split(['#', ' ']).next().unwrap_or(&bar.label);
+            for label in [bar.label.as_str(), short] {
+                if w_px >= text_width(label, 10) + 4
+                    && svg.try_text(x1 / 10 + 2, y + 15, 10, "start", label)
+                {
+                    break;
+                }
             }
         }
         y += row_h;
@@ -268,7 +328,6 @@ pub fn plan_timeline(system: &System, plan: &Plan) -> String {
             .bound
             .map(|b| system.tick.format(b))
             .unwrap_or_else(|| "none".into());
-        svg.text(6, y + 15, 11, "start", &format!("{} gap", p.program));
         if let Some((len, s, e)) = gap
             && e > from
         {
@@ -292,27 +351,14 @@ pub fn plan_timeline(system: &System, plan: &Plan) -> String {
                 system.tick.format(s),
                 system.tick.format(e),
             );
-            svg.text(
-                x2 / 10 + 4,
-                y + 15,
-                10,
-                "start",
-                &format!("{} (bound {bound})", system.tick.format(len)),
-            );
+            let text = format!("{} (bound {bound})", system.tick.format(len));
+            // after the bar, or before it when it would leave the picture
+            if !svg.try_text(x2 / 10 + 4, y + 15, 10, "start", &text) {
+                svg.try_text((x1 / 10).saturating_sub(4), y + 15, 10, "end", &text);
+            }
         }
         y += row_h;
     }
-    let marks: Vec<(u64, &str)> = if plan.switch == plan.b_start {
-        vec![(plan.switch, "S = B starts")]
-    } else {
-        vec![(plan.switch, "S"), (plan.b_start, "B starts")]
-    };
-    for (t, name) in marks {
-        if t >= from && t <= to {
-            let x = scale.x(rel(t));
-            svg.line_tenths(x, (top - 6) * 10, x, (y + 4) * 10, "#000", 20);
-            svg.text(x / 10 + 3, y + 18, 11, "start", name);
-        }
-    }
-    svg.close()
+    svg.legend(10, legend_top, &legend);
+    svg.finish()
 }

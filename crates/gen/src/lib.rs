@@ -11,6 +11,8 @@
 //!
 //! No I/O: the caller writes the files.
 
+#![warn(missing_docs)]
+
 mod desc;
 mod feasible;
 mod generate;
@@ -45,6 +47,7 @@ pub struct GenParams {
     /// Target processor demand of a mode, Σ wcet/period, as a percentage of
     /// all its cores.
     pub utilisation_percent: u32,
+    /// The seed: the same seed gives the same output.
     pub seed: u64,
     /// Candidate periods in µs. [`generate`] draws from all of them (keep
     /// their least common multiple small: it bounds every major frame);

@@ -12,7 +12,9 @@ use std::ops::Range;
 /// One input file: the name shown to the user and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
+    /// The name shown in diagnostics (`sys/cruise.ron`).
     pub name: String,
+    /// The whole text of the file.
     pub text: String,
 }
 
@@ -24,7 +26,12 @@ pub enum Anchor {
     /// A byte range.
     Span(Range<usize>),
     /// A 1-based line and column (as `ron` reports syntax errors).
-    Position { line: usize, col: usize },
+    Position {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        col: usize,
+    },
     /// The file as a whole.
     File,
 }
@@ -34,27 +41,38 @@ pub enum Anchor {
 pub struct Label {
     /// Index into the list of source files.
     pub file: usize,
+    /// Where in the file.
     pub anchor: Anchor,
+    /// The short text printed beside the caret line.
     pub text: String,
+    /// The primary label (`^^^`) says where the problem is; secondary
+    /// labels (`---`) point at related places.
     pub primary: bool,
 }
 
 /// How bad it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The input is wrong: nothing is built from it.
     Error,
+    /// Suspicious but usable.
     Warning,
 }
 
 /// One finding about the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// A stable, kebab-case identifier (`wcet-exceeds-window`).
     pub code: &'static str,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// The places it points at.
     pub labels: Vec<Label>,
+    /// Extra facts (`= note: ...`).
     pub notes: Vec<String>,
+    /// How to fix it (`= help: ...`).
     pub help: Option<String>,
 }
 
@@ -99,11 +117,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
 
+    /// Sets the help text.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -113,9 +133,13 @@ impl Diagnostic {
 /// A resolved place: file name, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
+    /// The file's name.
     pub file: String,
+    /// 1-based line of the span's start.
     pub line: usize,
+    /// 1-based column (in characters) of the span's start.
     pub col: usize,
+    /// The byte span.
     pub span: Range<usize>,
 }
 
@@ -127,6 +151,7 @@ pub struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
+    /// A resolver over these files.
     pub fn new(sources: &'a [SourceFile]) -> Self {
         Resolver {
             sources,

@@ -21,6 +21,7 @@ pub struct Job {
 pub struct Instance {
     /// Mode-local message index (into [`Mode::messages`]).
     pub slot: u32,
+    /// `k`, counted from 0 within the frame.
     pub index: u32,
     /// Earliest departure of the first hop.
     pub release: Ticks,
@@ -32,9 +33,11 @@ pub struct Instance {
 /// mode order, each group in index order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expansion {
+    /// Every job, grouped by program slot.
     pub jobs: Vec<Job>,
     /// `jobs[job_start[s]..job_start[s + 1]]` are program slot `s`'s jobs.
     pub job_start: Vec<usize>,
+    /// Every message instance, grouped by message slot.
     pub instances: Vec<Instance>,
     /// `instances[inst_start[s]..inst_start[s + 1]]` are message slot `s`'s.
     pub inst_start: Vec<usize>,

@@ -13,6 +13,7 @@ use petgraph::graph::{NodeIndex, UnGraph};
 /// A network node: a module or a switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
+    /// The module's or switch's name.
     pub name: String,
     /// `Some(module id)` for a computing module, `None` for a switch.
     pub module: Option<ModuleId>,
@@ -21,18 +22,24 @@ pub struct Node {
 /// A full-duplex link between two distinct nodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// One end (node index).
     pub a: usize,
+    /// The other end (node index).
     pub b: usize,
     /// Bits per second, ≥ 1.
     pub bandwidth: u64,
+    /// Added after every transmission on the link.
     pub latency: Ticks,
 }
 
 /// One direction of a link: the resource a transmission occupies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Hop {
+    /// The link (index into [`Network::links`]).
     pub link: usize,
+    /// The node it leaves.
     pub from: usize,
+    /// The node it reaches.
     pub to: usize,
 }
 
@@ -46,6 +53,7 @@ impl Hop {
 /// A hop of a multicast tree, with the index of the hop that feeds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeHop {
+    /// The link direction.
     pub hop: Hop,
     /// Index (in the tree's list) of the hop into `hop.from`; `None` at the root.
     pub parent: Option<usize>,
@@ -54,7 +62,9 @@ pub struct TreeHop {
 /// The network with precomputed routing trees.
 #[derive(Debug, Clone)]
 pub struct Network {
+    /// Modules first (in module order), then switches.
     pub nodes: Vec<Node>,
+    /// The links, in input order.
     pub links: Vec<Link>,
     /// Node index of each module.
     pub module_node: Vec<usize>,

@@ -20,29 +20,42 @@ pub type ModeId = usize;
 /// A whole system: platform, catalogue and modes.
 #[derive(Debug, Clone)]
 pub struct System {
+    /// The system's `name`.
     pub name: String,
+    /// The time base: every time of the model is a whole number of ticks.
     pub tick: Tick,
+    /// The computing modules, in input order.
     pub modules: Vec<Module>,
+    /// The switch names, in input order (switches only forward).
     pub switches: Vec<String>,
+    /// Nodes (modules, then switches), links and routes.
     pub network: Network,
+    /// How live migration moves memory (§2 defaults applied).
     pub migration: MigrationParams,
+    /// The program catalogue, in input order.
     pub programs: Vec<Program>,
+    /// The message catalogue, in input order.
     pub messages: Vec<Message>,
+    /// The modes, in file-name order.
     pub modes: Vec<Mode>,
     /// Allowed ordered mode pairs `(from, to)`, distinct, `from != to`.
     pub transitions: Vec<(ModeId, ModeId)>,
 }
 
 impl System {
+    /// The module of this name.
     pub fn module_by_name(&self, name: &str) -> Option<ModuleId> {
         self.modules.iter().position(|m| m.name == name)
     }
+    /// The program of this name.
     pub fn program_by_name(&self, name: &str) -> Option<ProgramId> {
         self.programs.iter().position(|p| p.name == name)
     }
+    /// The message of this name.
     pub fn message_by_name(&self, name: &str) -> Option<MessageId> {
         self.messages.iter().position(|m| m.name == name)
     }
+    /// The mode of this name.
     pub fn mode_by_name(&self, name: &str) -> Option<ModeId> {
         self.modes.iter().position(|m| m.name == name)
     }
@@ -55,6 +68,7 @@ impl System {
 /// A computing module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Module {
+    /// Its unique name.
     pub name: String,
     /// ≥ 1.
     pub cores: u32,
@@ -65,11 +79,17 @@ pub struct Module {
 /// Migration parameters (§2 defaults applied).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationParams {
+    /// Bytes of one memory page (the unit of dirtying and of faults).
     pub page_size: u64,
+    /// Bytes of CPU state `C` moved while the program is suspended.
     pub cpu_state: u64,
+    /// The largest chunk, in bytes, one transmission carries.
     pub chunk: u64,
+    /// The most pre-copy rounds.
     pub max_rounds: u32,
+    /// Pre-copy stops when a round would carry fewer bytes than this.
     pub stop_below: u64,
+    /// Ticks to handle one remote page fault (post-copy).
     pub fault_handling: Ticks,
 }
 
@@ -77,7 +97,9 @@ pub struct MigrationParams {
 /// frame for once-per-frame entities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Window {
+    /// The earliest start.
     pub start: Ticks,
+    /// The latest end.
     pub end: Ticks,
 }
 
@@ -85,9 +107,17 @@ pub struct Window {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Timing {
     /// `(F, t)`: every `period`, inside `window` relative to the period's start.
-    Periodic { period: Ticks, window: Window },
+    Periodic {
+        /// The period, ≥ 1.
+        period: Ticks,
+        /// The window inside each period.
+        window: Window,
+    },
     /// `(s, f, t)`: once per major frame, inside the absolute `window`.
-    Once { window: Window },
+    Once {
+        /// The window inside the major frame.
+        window: Window,
+    },
 }
 
 impl Timing {
@@ -98,6 +128,7 @@ impl Timing {
             Timing::Once { .. } => None,
         }
     }
+    /// The window (relative to the period, or absolute for once-per-frame).
     pub fn window(&self) -> Window {
         match self {
             Timing::Periodic { window, .. } | Timing::Once { window } => *window,
@@ -132,15 +163,18 @@ impl Timing {
 /// A program's real-time requirement (catalogue or effective in a mode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Requirement {
+    /// When its jobs run.
     pub timing: Timing,
     /// ≥ 1, ≤ window length.
     pub wcet: Ticks,
+    /// The most a job's start may vary from one period to the next, if bounded.
     pub max_jitter: Option<Ticks>,
 }
 
 /// A program of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Program {
+    /// Its unique name.
     pub name: String,
     /// Bytes of state (≥ 1).
     pub memory: u64,
@@ -148,6 +182,8 @@ pub struct Program {
     pub working_set: u64,
     /// Bytes of distinct pages one job writes (≤ memory; default working set).
     pub dirty_per_job: u64,
+    /// The longest gap allowed between two completed jobs across a mode
+    /// switch, if bounded.
     pub max_unavailability: Option<Ticks>,
     /// Modules it may run on, ascending; every module if the input gave none.
     pub modules: Vec<ModuleId>,
@@ -160,7 +196,9 @@ pub struct Program {
 /// A message of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
+    /// Its unique name.
     pub name: String,
+    /// The sending program.
     pub from: ProgramId,
     /// Distinct receivers, never the sender, in input order.
     pub to: Vec<ProgramId>,
@@ -177,10 +215,13 @@ pub struct Message {
 /// A program as it runs in one mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModeProgram {
+    /// The catalogue program.
     pub program: ProgramId,
     /// Effective requirement after the mode's override.
     pub requirement: Requirement,
+    /// The module a pin fixes, if any.
     pub pin_module: Option<ModuleId>,
+    /// The core a pin fixes, if any.
     pub pin_core: Option<u32>,
     /// Modules it may use in this mode, ascending (the pin, or the allowed list).
     pub allowed: Vec<ModuleId>,
@@ -189,7 +230,9 @@ pub struct ModeProgram {
 /// A message as it runs in one mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModeMessage {
+    /// The catalogue message.
     pub message: MessageId,
+    /// Its effective timing in this mode.
     pub timing: Timing,
     /// Whether precedence holds in this mode (§4).
     pub precedence: bool,
@@ -198,6 +241,7 @@ pub struct ModeMessage {
 /// One operating mode.
 #[derive(Debug, Clone)]
 pub struct Mode {
+    /// Its unique name.
     pub name: String,
     /// Index of the source file the mode came from.
     pub file: usize,

@@ -11,20 +11,34 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnitError {
     /// Empty, or not `digits[.digits]unit`.
-    Malformed { expected: &'static str },
+    Malformed {
+        /// What the quantity should look like (`a duration such as "20ms"`).
+        expected: &'static str,
+    },
     /// Starts with `-`.
     Negative,
     /// Digits without a unit.
-    MissingUnit { expected: &'static str },
+    MissingUnit {
+        /// The units this kind of quantity takes.
+        expected: &'static str,
+    },
     /// A unit that this kind of quantity does not know.
     UnknownUnit {
+        /// The unit as written.
         unit: String,
+        /// The units this kind of quantity takes.
         expected: &'static str,
     },
     /// The value does not fit in 64 bits.
     Overflow,
     /// A duration or frequency that is not a whole number of ticks.
-    NotWholeTicks { ticks_num: u128, ticks_den: u128 },
+    NotWholeTicks {
+        /// The value in ticks is `ticks_num / ticks_den` (a fraction in
+        /// lowest terms, `ticks_den > 1`).
+        ticks_num: u128,
+        /// See `ticks_num`.
+        ticks_den: u128,
+    },
     /// A size that is not a whole number of bytes.
     NotWholeBytes,
     /// A bandwidth that is not a whole number of bits per second.

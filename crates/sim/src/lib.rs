@@ -30,6 +30,8 @@
 //! `seamless_verify::verify_plan`, and compared with the plan directly
 //! (see [`Mismatch`]).
 
+#![warn(missing_docs)]
+
 mod derive;
 mod render;
 mod run;
@@ -82,9 +84,13 @@ pub struct Trace {
 /// What one module reported about the switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleSwitch {
+    /// The module.
     pub module: String,
+    /// The switch point `S`.
     pub switch: Option<u64>,
+    /// The new table's start.
     pub b_start: Option<u64>,
+    /// The transition's completion.
     pub complete: Option<u64>,
 }
 
@@ -100,12 +106,17 @@ pub enum Side {
 /// One dispatched job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRun {
+    /// Old or new table.
     pub side: Side,
+    /// The module.
     pub module: String,
+    /// The core.
     pub core: u16,
+    /// The program.
     pub program: String,
     /// Index counted from the mode's start (`f·n + k`).
     pub index: u64,
+    /// When it starts, in ticks.
     pub start: u64,
     /// End as dispatched (extension included).
     pub end: u64,
@@ -114,9 +125,13 @@ pub struct JobRun {
 /// One job the new mode's table skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedJob {
+    /// The module.
     pub module: String,
+    /// The core.
     pub core: u16,
+    /// The program.
     pub program: String,
+    /// The index counted from the mode's start.
     pub index: u64,
     /// Its window's start.
     pub at: u64,
@@ -125,7 +140,9 @@ pub struct SkippedJob {
 /// One message instance as delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRun {
+    /// Old or new table.
     pub side: Side,
+    /// The message.
     pub message: String,
     /// Frame repetition from the mode's start.
     pub frame: u64,
@@ -138,15 +155,18 @@ pub struct MessageRun {
 /// One chunk leg as delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkRun {
+    /// The program.
     pub program: String,
     /// The module that sent it.
     pub sender: String,
     /// The module it was addressed to.
     pub target: String,
+    /// Bytes carried.
     pub bytes: u64,
     /// The phase of the plan's chunk it matched (`None`: the plan has no
     /// such chunk).
     pub phase: Option<String>,
+    /// Its hops, as delivered.
     pub hops: Vec<HopEntry>,
     /// End of the last hop plus its link's latency (`None` if it never
     /// reached its target).
@@ -156,87 +176,142 @@ pub struct ChunkRun {
 /// One trace line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceEvent {
+    /// The instant, in ticks.
     pub at: u64,
     /// The module (or, for forwarding, the switch) it happened on.
     pub node: String,
+    /// What happened.
     pub what: What,
 }
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum What {
+    /// A job starts on a core; it runs until `end`.
     JobStart {
+        /// The core.
         core: u16,
+        /// The program.
         program: String,
+        /// The job's index counted from the mode's start.
         job: u64,
+        /// When it ends (exclusive), in ticks.
         end: u64,
     },
+    /// A job ends.
     JobEnd {
+        /// The core.
         core: u16,
+        /// The program.
         program: String,
+        /// The job's index counted from the mode's start.
         job: u64,
     },
+    /// The new table skips a job (its program has not arrived).
     JobSkipped {
+        /// The core.
         core: u16,
+        /// The program.
         program: String,
+        /// The job's index counted from the mode's start.
         job: u64,
     },
+    /// A module starts sending a message instance on a link.
     SlotStart {
+        /// The link direction, `from→to`.
         link: String,
+        /// The message.
         message: String,
+        /// The frame repetition counted from the mode's start.
         frame: u64,
+        /// The instance within the frame.
         instance: u32,
+        /// When it ends (exclusive), in ticks.
         end: u64,
     },
+    /// A message slot ends.
     SlotEnd {
+        /// The link direction, `from→to`.
         link: String,
+        /// The message.
         message: String,
+        /// The frame repetition counted from the mode's start.
         frame: u64,
+        /// The instance within the frame.
         instance: u32,
     },
+    /// The switch to mode `to` is requested.
     Request {
+        /// The new mode.
         to: String,
     },
+    /// The module accepts the request: it will switch at `switch` and start the new table at `b_start`.
     TransitionBegin {
+        /// The switch point `S`.
         switch: u64,
+        /// The new table's start.
         b_start: u64,
     },
+    /// The switch point `S`: the old table stops.
     SwitchPoint,
+    /// A program of the old mode only stops.
     Stop {
+        /// The program.
         program: String,
     },
+    /// A migrating program is suspended on its source module.
     Suspend {
+        /// The program.
         program: String,
     },
+    /// The module sends a chunk of a migrating program.
     SendChunk {
+        /// The program.
         program: String,
+        /// The link direction, `from→to`.
         link: String,
+        /// Bytes carried.
         bytes: u64,
+        /// When it ends (exclusive), in ticks.
         end: u64,
     },
+    /// A migrated program may run on this module from now on.
     Resume {
+        /// The program.
         program: String,
     },
+    /// The new mode's table starts.
     ModeStart {
+        /// The mode.
         mode: String,
     },
+    /// The module has done every action of the transition.
     TransitionComplete,
     /// A switch forwards a message hop.
     ForwardMessage {
+        /// The message.
         message: String,
+        /// The link direction, `from→to`.
         link: String,
+        /// When it ends (exclusive), in ticks.
         end: u64,
     },
     /// A switch forwards a chunk hop.
     ForwardChunk {
+        /// The program.
         program: String,
+        /// The link direction, `from→to`.
         link: String,
+        /// Bytes carried.
         bytes: u64,
+        /// When it ends (exclusive), in ticks.
         end: u64,
     },
     /// A chunk leg reached its target module (end of last hop + latency).
     ChunkArrived {
+        /// The program.
         program: String,
+        /// Bytes carried.
         bytes: u64,
     },
 }
@@ -247,78 +322,122 @@ pub enum What {
 pub enum Mismatch {
     /// A module switched at another instant than the plan's `S`.
     SwitchPoint {
+        /// The module.
         module: String,
+        /// The plan's value.
         planned: u64,
+        /// The simulation's value (`None`: not seen).
         simulated: Option<u64>,
     },
     /// A module started the new table at another instant than `b_start`.
     BStart {
+        /// The module.
         module: String,
+        /// The plan's value.
         planned: u64,
+        /// The simulation's value (`None`: not seen).
         simulated: Option<u64>,
     },
     /// A job ran other than its table (plus the plan's skips and
     /// extensions) says: `(module, core, start, end)` planned and run.
     Job {
+        /// Old or new table.
         side: Side,
+        /// The program.
         program: String,
+        /// The index counted from the mode's start.
         index: u64,
+        /// The plan's value.
         planned: Option<(String, u16, u64, u64)>,
+        /// The simulation's value (`None`: not seen).
         simulated: Option<(String, u16, u64, u64)>,
     },
     /// A job skipped by one and not by the other.
     Skipped {
+        /// The program.
         program: String,
+        /// The index counted from the mode's start.
         index: u64,
+        /// The plan's value.
         planned: bool,
+        /// The simulation's value (`None`: not seen).
         simulated: bool,
     },
     /// A job extended differently.
     Extended {
+        /// The program.
         program: String,
+        /// The index counted from the mode's start.
         index: u64,
+        /// The plan's value.
         planned: Option<u64>,
+        /// The simulation's value (`None`: not seen).
         simulated: Option<u64>,
     },
     /// A message instance's hops differ from its table's.
     Message {
+        /// Old or new table.
         side: Side,
+        /// The message.
         message: String,
+        /// The frame repetition counted from the mode's start.
         frame: u64,
+        /// The instance within the frame.
         instance: u64,
+        /// The plan's value.
         planned: Vec<HopEntry>,
+        /// The simulation's value (`None`: not seen).
         simulated: Vec<HopEntry>,
     },
     /// A chunk leg of the plan not delivered as planned (`simulated`
     /// `None`: never sent), or one the plan does not have (`planned` `None`).
     Chunk {
+        /// The program.
         program: String,
+        /// The plan's value.
         planned: Option<Transfer>,
+        /// The simulation's value (`None`: not seen).
         simulated: Option<Transfer>,
     },
     /// Two transmissions overlap on one link direction in the network.
     LinkOverlap {
+        /// The link direction, `from→to`.
         link: String,
+        /// The first transmission, as text.
         first: String,
+        /// The transmission that overlaps it.
         second: String,
+        /// The instant, in ticks.
         at: u64,
     },
     /// A destination job ran before its module reported the program's
     /// resume.
     RanBeforeResume {
+        /// The program.
         program: String,
+        /// The module.
         module: String,
+        /// The job's start.
         job_start: u64,
+        /// When the module reported the resume (`None`: never).
         resume: Option<u64>,
     },
     /// A value of the trace-derived plan differs from the plan's.
     Value {
+        /// The plan's field (`metrics.transition_latency`).
         field: String,
+        /// The plan's value, as text.
         planned: String,
+        /// The trace-derived plan's value, as text.
         simulated: String,
     },
     /// The runtime refused something or lost events.
-    Runtime { module: String, detail: String },
+    Runtime {
+        /// The module.
+        module: String,
+        /// What the runtime reported.
+        detail: String,
+    },
     /// The plan verifier rejects the trace-derived plan.
     Verifier(String),
 }
@@ -484,8 +603,11 @@ pub enum SimError {
     /// The simulation ran but differs from the plan: the trace, the plan
     /// derived from it, and every difference.
     Mismatch {
+        /// Every event of the run.
         trace: Box<Trace>,
+        /// The plan derived from the trace.
         derived: Box<Plan>,
+        /// Every difference from the plan.
         mismatches: Vec<Mismatch>,
     },
 }
@@ -515,6 +637,7 @@ impl std::error::Error for SimError {}
 /// The outcome of a successful simulation.
 #[derive(Debug, Clone)]
 pub struct Simulation {
+    /// Every event of the run.
     pub trace: Trace,
     /// The plan built from the trace (accepted by the verifier, equal in
     /// every compared value to the input plan).
