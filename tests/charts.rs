@@ -117,7 +117,7 @@ fn gantt_charts_of_every_example_mode() {
             legend.dedup();
             let rows: Vec<String> = core_rows(&system)
                 .into_iter()
-                .filter(|r| r.chars().count() <= 24)
+                .filter(|r| r.chars().count() <= 22)
                 .collect();
             let bytes = check(&chart, &format!("{dir} {}", s.mode), &rows, &legend);
             if dir == "modes/iss" && s.mode == "standard" {

@@ -92,9 +92,9 @@ impl Scale {
     }
 }
 
-/// A row name cut to fit the 170 px left margin.
+/// A row name cut to fit the 170 px left margin (22 characters).
 pub(crate) fn row_name(name: &str) -> String {
-    const MAX: usize = 24;
+    const MAX: usize = 22;
     if name.chars().count() <= MAX {
         name.to_string()
     } else {

@@ -13,8 +13,8 @@ pub struct Svg {
 }
 
 /// Where a text label sits, in pixels: its text and the box it covers,
-/// estimated from the font size (an average glyph is at most 0.6 em wide
-/// in DejaVu Sans, ascent 0.8 em, descent 0.25 em).
+/// estimated from the font size (see [`text_width`]; ascent 0.8 em,
+/// descent 0.25 em).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelBox {
     /// The text shown.
@@ -48,15 +48,23 @@ impl LabelBox {
         }
     }
 
-    /// Whether two boxes share any area.
+    /// Whether two boxes come closer than [`LABEL_GAP`] pixels side by
+    /// side, or share any height while doing so.
     pub fn overlaps(&self, o: &LabelBox) -> bool {
-        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+        self.x0 < o.x1 + LABEL_GAP
+            && o.x0 < self.x1 + LABEL_GAP
+            && self.y0 < o.y1
+            && o.y0 < self.y1
     }
 }
 
-/// The estimated width in pixels of `text` at `size`.
+/// The least horizontal gap, in pixels, between two labels on one line.
+pub const LABEL_GAP: i64 = 3;
+
+/// The estimated width in pixels of `text` at `size`: 0.66 em a character,
+/// a little more than DejaVu Sans' widest lowercase runs (`m`, `w`, `_`).
 pub fn text_width(text: &str, size: u32) -> i64 {
-    (text.chars().count() as i64 * i64::from(size) * 6 + 9) / 10
+    (text.chars().count() as i64 * i64::from(size) * 66 + 99) / 100
 }
 
 /// A rendered chart: the SVG text, its size in pixels, and the box of every

@@ -229,10 +229,10 @@ pub fn plan_chart(system: &System, plan: &Plan) -> Chart {
     svg.text(
         10,
         20,
-        14,
+        12,
         "start",
         &format!(
-            "transition {} → {}: request {}, switch point S = {}, B starts {}, complete {} (times from the start of A's frame of the request)",
+            "{} → {}: request {}, switch point S = {}, B starts {}, complete {} (from the start of A's frame of the request)",
             plan.from,
             plan.to,
             system.tick.format(plan.request),

@@ -303,7 +303,7 @@ pub const MAX_PER_CODE: usize = 10;
 
 /// The longest source line, in characters, that [`render`] shows whole;
 /// a longer line is cut to a window of this width around the caret.
-pub const MAX_EXCERPT: usize = 100;
+pub const MAX_EXCERPT: usize = 200;
 
 /// Cuts `line` (whose underline starts at character `start` and spans `len`
 /// characters) to at most [`MAX_EXCERPT`] characters around the underline.

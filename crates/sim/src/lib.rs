@@ -26,7 +26,7 @@
 //! early; a late arrival shows as a later hop, which the comparison reports.
 //!
 //! The trace is then turned into a [`Plan`] built only from what the
-//! dispatchers and the network did (see [`derive`]), checked with
+//! dispatchers and the network did (see [`derive_plan`]), checked with
 //! `seamless_verify::verify_plan`, and compared with the plan directly
 //! (see [`Mismatch`]).
 
