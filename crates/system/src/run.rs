@@ -35,6 +35,9 @@ pub struct SystemSynthesis {
     pub bounds: Bounds,
     /// Where the schedules left the joint placement (after the last round).
     pub deviations: Vec<Deviation>,
+    /// Modes the joint placement's hints left without a schedule,
+    /// synthesized again without them.
+    pub relaxed: Vec<ModeId>,
     /// Synthesis rounds run (1 + re-syntheses after deviations).
     pub rounds: u32,
 }
@@ -100,6 +103,24 @@ pub fn synthesize_with(
             deviations = deviations_of(system, &placement, &results);
         }
     }
+    // a mode the joint placement's hints left without a schedule: let the
+    // synthesizer choose
+    let mut relaxed = Vec::new();
+    for mode in 0..n {
+        if matches!(results[mode], Some(Ok(_))) {
+            continue;
+        }
+        relaxed.push(mode);
+        results[mode] = Some(synthesize_mode(
+            system,
+            mode,
+            &PlacementHint::default(),
+            opts,
+        ));
+    }
+    if !relaxed.is_empty() {
+        deviations = deviations_of(system, &placement, &results);
+    }
     let modes: Vec<Result<Schedule, Infeasible>> = results
         .into_iter()
         .enumerate()
@@ -133,6 +154,7 @@ pub fn synthesize_with(
         placement,
         bounds,
         deviations,
+        relaxed,
         rounds,
     }
 }
