@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 /// Processor time per mille of a module's capacity the joint placement
 /// fills before it falls back to the full capacity.
-pub(crate) const TIME_SHARE_PM: u64 = 700;
+pub(crate) const TIME_SHARE_PM: u64 = 550;
 /// Step budget of one program's search in the joint placement.
 const JOINT_NODES: u64 = 20_000;
 
@@ -81,6 +81,7 @@ fn domain(
     v: &ProgView,
     i: usize,
     fixed: Option<ModuleId>,
+    share_pm: u64,
 ) -> Vec<ModuleId> {
     if let Some(m) = fixed {
         return vec![m];
@@ -89,7 +90,7 @@ fn domain(
     let mut d: Vec<ModuleId> = v.allowed[i]
         .iter()
         .copied()
-        .filter(|&m| usage.fits(cap, v, i, m, TIME_SHARE_PM))
+        .filter(|&m| usage.fits(cap, v, i, m, share_pm))
         .collect();
     if d.is_empty() {
         d = v.allowed[i]
@@ -119,16 +120,18 @@ fn domain(
 }
 
 /// One program's best labelling given what is already placed; modes in
-/// `fixed` keep the module given there.
+/// `fixed` keep the module given there; processor time filled up to
+/// `share_pm` per mille where possible.
 pub(crate) fn place_one(
     system: &System,
     usage: &Usage,
     cap: &Capacity,
     v: &ProgView,
     fixed: &BTreeMap<ModeId, ModuleId>,
+    share_pm: u64,
 ) -> Option<Best> {
     let domains: Vec<Vec<ModuleId>> = (0..v.modes.len())
-        .map(|i| domain(usage, cap, v, i, fixed.get(&v.modes[i]).copied()))
+        .map(|i| domain(usage, cap, v, i, fixed.get(&v.modes[i]).copied(), share_pm))
         .collect();
     let cost = |_e: usize, x: ModuleId, y: ModuleId| move_cost(system, v, x, y);
     best_labelling(v, &domains, &cost, JOINT_NODES)
@@ -165,7 +168,7 @@ pub(crate) fn place_all(
     let mut cost: Vec<u32> = vec![0; views.len()];
     for &i in &order {
         let v = &views[i];
-        let b = place_one(system, &usage, &cap, v, &fixed_of(v));
+        let b = place_one(system, &usage, &cap, v, &fixed_of(v), TIME_SHARE_PM);
         let l = b
             .map(|b| {
                 cost[i] = b.moves;
@@ -182,7 +185,7 @@ pub(crate) fn place_all(
         }
         let v = &views[i];
         usage.remove(v, &labels[i]);
-        if let Some(b) = place_one(system, &usage, &cap, v, &fixed_of(v))
+        if let Some(b) = place_one(system, &usage, &cap, v, &fixed_of(v), TIME_SHARE_PM)
             && b.moves < cost[i]
         {
             cost[i] = b.moves;

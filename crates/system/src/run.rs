@@ -2,14 +2,17 @@
 //! synthesizer, and the deviations fed back.
 
 use crate::bound::{Bounds, bounds_of, per_program};
-use crate::joint::{JointPlacement, place_all, within_capacity};
-use crate::view::{ProgView, disjoint, views};
+use crate::joint::{JointPlacement, place_all, place_one, within_capacity};
+use crate::view::{Capacity, ProgView, Usage, disjoint, views};
 use seamless_model::schedule::Schedule;
 use seamless_model::{ModeId, ModuleId, ProgramId, System};
 use seamless_synth::{
     GaveUp, Infeasible, Options, PlacementHint, Stop, Synthesis, TransitionMoves, synthesize_mode,
 };
 use std::collections::BTreeMap;
+
+/// Times a mode's synthesis is run again with fewer hints after it fails.
+const RELAX_STEPS: u32 = 3;
 
 /// A program the schedule of a mode put elsewhere than the joint placement
 /// asked.
@@ -43,7 +46,7 @@ pub struct SystemSynthesis {
 }
 
 /// Rounds of re-placement after the schedules deviate.
-const ROUNDS: u32 = 3;
+const ROUNDS: u32 = 6;
 
 /// Builds the joint placement of all modes and synthesizes every mode with
 /// it as a placement hint (the synthesizer holds hinted programs on their
@@ -65,52 +68,112 @@ pub fn synthesize_with(
     let vs = views(system);
     let own: Vec<u32> = per_program(&vs).iter().map(|o| o.0).collect();
     let mut fixed = fixed.clone();
-    let (mut placement, _) = place_all(system, &vs, &own, &fixed);
+    let (mut placement, mut labels) = place_all(system, &vs, &own, &fixed);
     let n = system.modes.len();
     let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
-    let mut todo: Vec<ModeId> = (0..n).collect();
-    let mut rounds = 0;
-    let mut deviations = Vec::new();
-    while !todo.is_empty() && rounds < ROUNDS {
+    let hint_of = |jp: &JointPlacement, mode: ModeId| PlacementHint {
+        preferred: jp.modes[mode]
+            .iter()
+            .map(|(&p, &m)| (p, (m, None)))
+            .collect(),
+    };
+    let mut relaxed = Vec::new();
+    for (mode, r) in results.iter_mut().enumerate() {
+        let (x, relax) = synthesize_relaxing(system, mode, hint_of(&placement, mode), opts);
+        if relax {
+            relaxed.push(mode);
+        }
+        *r = Some(x);
+    }
+    let mut rounds = 1;
+    let mut deviations = deviations_of(system, &placement, &results);
+    let mut score = score_of(system, &results);
+    // feedback: where a schedule left the joint placement, fix that module
+    // for that mode, place the program's other modes around it (everything
+    // else stays), synthesize the modes whose wish changed; keep the round
+    // only if it leaves fewer failed modes or fewer migrations
+    while !deviations.is_empty() && rounds < ROUNDS {
         rounds += 1;
-        for &mode in &todo {
-            let hint = PlacementHint {
-                preferred: placement.modes[mode]
-                    .iter()
-                    .map(|(&p, &m)| (p, (m, None)))
-                    .collect(),
-            };
-            results[mode] = Some(synthesize_mode(system, mode, &hint, opts));
-        }
-        deviations = deviations_of(system, &placement, &results);
-        if deviations.is_empty() || rounds == ROUNDS {
-            break;
-        }
         for d in &deviations {
             fixed.insert((d.program, d.mode), d.got);
         }
-        let (next, _) = place_all(system, &vs, &own, &fixed);
-        todo = (0..n)
-            .filter(|&m| next.modes[m] != placement.modes[m])
+        let mut next = placement.clone();
+        let mut next_labels = labels.clone();
+        let cap = Capacity::new(system);
+        let mut usage = Usage::empty(system);
+        for (v, l) in vs.iter().zip(&next_labels) {
+            usage.add(v, l);
+        }
+        for d in &deviations {
+            let Some(i) = vs.iter().position(|v| v.id == d.program) else {
+                continue;
+            };
+            let v = &vs[i];
+            usage.remove(v, &next_labels[i]);
+            let fx: BTreeMap<ModeId, ModuleId> = v
+                .modes
+                .iter()
+                .filter_map(|&m| fixed.get(&(v.id, m)).map(|&x| (m, x)))
+                .collect();
+            if let Some(b) = place_one(system, &usage, &cap, v, &fx, 1000) {
+                next_labels[i] = b.labels;
+            }
+            usage.add(v, &next_labels[i]);
+            for (k, &m) in v.modes.iter().enumerate() {
+                next.modes[m].insert(v.id, next_labels[i][k]);
+            }
+        }
+        let todo: Vec<ModeId> = (0..n)
             .filter(|&m| {
-                // only modes whose wish changed beyond what they already did
-                let got = placed_modules(system, &results[m]);
+                let got = match &results[m] {
+                    Some(Ok(s)) => schedule_modules(system, s),
+                    _ => BTreeMap::new(),
+                };
                 next.modes[m].iter().any(|(p, x)| got.get(p) != Some(x))
+                    && next.modes[m] != placement.modes[m]
             })
             .collect();
-        placement = next;
         if todo.is_empty() {
-            deviations = deviations_of(system, &placement, &results);
+            break;
         }
+        let mut cand = results.clone();
+        for &mode in &todo {
+            cand[mode] = Some(synthesize_relaxing(system, mode, hint_of(&next, mode), opts).0);
+        }
+        let cs = score_of(system, &cand);
+        if cs < score {
+            score = cs;
+            results = cand;
+        } else {
+            // mode by mode, each kept if it alone does better
+            let mut better = false;
+            for &mode in &todo {
+                let mut trial = results.clone();
+                trial[mode] = cand[mode].clone();
+                let ts = score_of(system, &trial);
+                if ts < score {
+                    score = ts;
+                    results = trial;
+                    better = true;
+                }
+            }
+            if !better {
+                break;
+            }
+        }
+        placement = next;
+        labels = next_labels;
+        deviations = deviations_of(system, &placement, &results);
     }
     // a mode the joint placement's hints left without a schedule: let the
     // synthesizer choose
-    let mut relaxed = Vec::new();
     for mode in 0..n {
         if matches!(results[mode], Some(Ok(_))) {
             continue;
         }
-        relaxed.push(mode);
+        if !relaxed.contains(&mode) {
+            relaxed.push(mode);
+        }
         results[mode] = Some(synthesize_mode(
             system,
             mode,
@@ -157,6 +220,62 @@ pub fn synthesize_with(
         relaxed,
         rounds,
     }
+}
+
+/// Synthesizes a mode with `hint`; when that fails, again with the hints of
+/// the programs the failure names, and of those hinted onto the modules
+/// where it failed, left out (at most [`RELAX_STEPS`] times). Whether it
+/// relaxed.
+fn synthesize_relaxing(
+    system: &System,
+    mode: ModeId,
+    mut hint: PlacementHint,
+    opts: &Options,
+) -> (Result<Schedule, Infeasible>, bool) {
+    let mut r = synthesize_mode(system, mode, &hint, opts);
+    let mut relaxed = false;
+    for _ in 0..RELAX_STEPS {
+        let Err(Infeasible::GaveUp(g)) = &r else {
+            break;
+        };
+        let mut modules: Vec<ModuleId> = g.jobs.iter().map(|j| j.module).collect();
+        let mut free: Vec<ProgramId> = g.jobs.iter().map(|j| j.program).collect();
+        free.extend(g.programs.iter().map(|u| u.program));
+        for u in &g.programs {
+            modules.extend(u.modules.iter().map(|x| x.0));
+        }
+        let before = hint.preferred.len();
+        hint.preferred
+            .retain(|p, (m, _)| !free.contains(p) && !modules.contains(m));
+        if hint.preferred.len() == before {
+            break;
+        }
+        relaxed = true;
+        r = synthesize_mode(system, mode, &hint, opts);
+    }
+    (r, relaxed)
+}
+
+/// (modes without a schedule, migrations over every transition).
+fn score_of(system: &System, results: &[Option<Result<Schedule, Infeasible>>]) -> (usize, usize) {
+    let failed = results.iter().filter(|r| !matches!(r, Some(Ok(_)))).count();
+    let placed: Vec<Option<BTreeMap<ProgramId, ModuleId>>> = results
+        .iter()
+        .map(|r| match r {
+            Some(Ok(s)) => Some(schedule_modules(system, s)),
+            _ => None,
+        })
+        .collect();
+    let mut moves = 0;
+    for &(a, b) in &system.transitions {
+        if let (Some(Some(pa)), Some(Some(pb))) = (placed.get(a), placed.get(b)) {
+            moves += pa
+                .iter()
+                .filter(|(p, m)| pb.get(p).is_some_and(|x| x != *m))
+                .count();
+        }
+    }
+    (failed, moves)
 }
 
 fn labels_of(vs: &[ProgView], jp: &JointPlacement) -> Vec<Vec<ModuleId>> {
