@@ -1,6 +1,6 @@
 //! `seamless plan` and `seamless check`.
 
-use super::schedule::{encode, summary_text, synthesize_verified};
+use super::schedule::{encode, schedule_defects, summary_text, synthesize_verified, with_progress};
 use super::{Failure, load_system, mode_index};
 use crate::io::write_atomic;
 use crate::{EXIT_FINDING, EXIT_OK, OutFormat};
@@ -10,6 +10,9 @@ use seamless_model::units::format_size_short;
 use seamless_model::validate::Limits;
 use seamless_model::{ModeId, System};
 use seamless_plan::{PlanOptions, avoidable_migrations, plan_transition, worst_case};
+
+/// Rounds of placement feedback `check` runs after failed transitions.
+const FEEDBACK_ROUNDS: u32 = 2;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -282,7 +285,25 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
     } else {
         let _ = writeln!(text, "{}", validation.lines().next().unwrap_or_default());
     }
-    let (synthesis, defects) = synthesize_verified(&system, a.time_limit);
+    let request = match a.request_at {
+        Some(t) => Some(parse_request(&system, t)?),
+        None => None,
+    };
+    let req_of = |from: ModeId| request.unwrap_or(0).min(system.modes[from].major_frame - 1);
+    // the placements of all modes chosen together; failed transitions fed
+    // back into the placement (bounded rounds)
+    let all = with_progress(&system, a.time_limit, |opts| {
+        seamless_system::plan_all(
+            &system,
+            opts,
+            &|f, t, sa, sb| {
+                plan_transition(&system, f, t, sa, sb, req_of(f), &PlanOptions::default())
+            },
+            FEEDBACK_ROUNDS,
+        )
+    });
+    let synthesis = &all.system.synthesis;
+    let defects = schedule_defects(&system, synthesis);
     let _ = writeln!(text, "\nschedules");
     for d in &defects {
         ok = false;
@@ -313,10 +334,7 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
             }
         }
     }
-    let request = match a.request_at {
-        Some(t) => Some(parse_request(&system, t)?),
-        None => None,
-    };
+    let migrations = seamless_system::migration_report(&system, &all.system);
     let _ = writeln!(
         text,
         "\ntransitions ({}, request {})",
@@ -327,32 +345,53 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         }
     );
     let mut planned = 0;
-    for &(from, to) in &system.transitions {
-        let (Ok(sa), Ok(sb)) = (&synthesis.modes[from], &synthesis.modes[to]) else {
-            ok = false;
-            let _ = writeln!(
-                text,
-                "  {} → {}: not planned, a table is missing",
+    for (from, to, r) in &all.plans {
+        let (from, to) = (*from, *to);
+        let plan = match r {
+            Ok(p) => {
+                let report = seamless_verify::verify_plan(&system, p);
+                if report.is_valid() {
+                    Ok(p)
+                } else {
+                    Err(format!(
+                        "internal error: the plan for {} → {} failed verification (please report this):\n{report}",
+                        p.from, p.to
+                    ))
+                }
+            }
+            Err(Some(np)) => Err(np.to_string()),
+            Err(None) => Err(format!(
+                "{} → {}: not planned, a table is missing",
                 system.modes[from].name, system.modes[to].name
-            );
-            continue;
+            )),
         };
-        let r = request.unwrap_or(0).min(system.modes[from].major_frame - 1);
-        match plan_verified(&system, from, to, sa, sb, r) {
+        match plan {
             Ok(p) => {
                 planned += 1;
-                for line in plan_text(&system, &p).lines() {
+                for line in plan_text(&system, p).lines() {
                     let _ = writeln!(text, "  {line}");
                 }
-                for (pid, why) in avoidable_migrations(&system, from, to, sa, sb) {
+                if let Some(tm) = migrations
+                    .transitions
+                    .iter()
+                    .find(|t| t.from == from && t.to == to)
+                {
                     let _ = writeln!(
                         text,
-                        "    note: `{}` could have stayed on its module: {why}",
-                        system.programs[pid].name
+                        "    migrations: {} planned, {} forced by allowed modules and pins",
+                        tm.planned.len(),
+                        tm.forced.len()
                     );
+                    for (pid, why) in &tm.reasons {
+                        let _ = writeln!(
+                            text,
+                            "    note: `{}` moves although it may stay on a module of both modes: {why}",
+                            system.programs[*pid].name
+                        );
+                    }
                 }
                 if let Some(dir) = a.out {
-                    write_plan(&system, &p, dir, OutFormat::Json, true, &mut written)?;
+                    write_plan(&system, p, dir, OutFormat::Json, true, &mut written)?;
                 }
             }
             Err(why) => {
@@ -363,6 +402,15 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
             }
         }
     }
+    if !all.rounds.is_empty() {
+        let changes: usize = all.rounds.iter().map(|r| r.changes.len()).sum();
+        let _ = writeln!(
+            text,
+            "  placement feedback: {} round(s), {changes} placement change(s) tried after failed transitions",
+            all.rounds.len()
+        );
+    }
+    let _ = writeln!(text, "  {}", migrations.total_text());
     text.push_str(&written);
     let schedules = synthesis.modes.iter().filter(|r| r.is_ok()).count();
     let _ = writeln!(

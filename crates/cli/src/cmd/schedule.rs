@@ -8,7 +8,7 @@ use crate::{EXIT_FINDING, EXIT_OK, OutFormat};
 use seamless_model::System;
 use seamless_model::schedule::Schedule;
 use seamless_model::validate::Limits;
-use seamless_synth::{Options, Summary, Synthesis, summarize, synthesize};
+use seamless_synth::{Options, Summary, Synthesis, summarize};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,6 +18,12 @@ use std::time::Duration;
 /// found. A schedule that fails verification is a defect of synthesis: it is
 /// reported and treated as not found.
 pub fn synthesize_verified(system: &System, time_limit: Duration) -> (Synthesis, Vec<String>) {
+    let (ss, defects) = synthesize_system_verified(system, time_limit);
+    (ss.synthesis, defects)
+}
+
+/// Runs `f` with synthesis options that drive a progress bar.
+pub fn with_progress<T>(system: &System, time_limit: Duration, f: impl FnOnce(&Options) -> T) -> T {
     for line in size_warnings(system) {
         eprintln!("{line}");
     }
@@ -35,8 +41,13 @@ pub fn synthesize_verified(system: &System, time_limit: Duration) -> (Synthesis,
         progress: Some(&progress),
         ..Options::default()
     };
-    let synthesis = synthesize(system, &opts);
+    let r = f(&opts);
     bar.finish();
+    r
+}
+
+/// Schedule defects: schedules the verifier rejects.
+pub fn schedule_defects(system: &System, synthesis: &Synthesis) -> Vec<String> {
     let mut defects = Vec::new();
     for s in synthesis.modes.iter().flatten() {
         let report = seamless_verify::verify_schedule(system, s);
@@ -47,7 +58,20 @@ pub fn synthesize_verified(system: &System, time_limit: Duration) -> (Synthesis,
             ));
         }
     }
-    (synthesis, defects)
+    defects
+}
+
+/// System-level synthesis (the placements of all modes chosen together,
+/// `seamless-system`) with a progress bar, every schedule verified.
+pub fn synthesize_system_verified(
+    system: &System,
+    time_limit: Duration,
+) -> (seamless_system::SystemSynthesis, Vec<String>) {
+    let ss = with_progress(system, time_limit, |opts| {
+        seamless_system::synthesize(system, opts)
+    });
+    let defects = schedule_defects(system, &ss.synthesis);
+    (ss, defects)
 }
 
 /// Modes whose major frame holds more than this many jobs and message

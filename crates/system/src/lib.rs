@@ -1,0 +1,38 @@
+//! System-level synthesis: the placements of all modes chosen together over
+//! the graph of allowed transitions, so that a mode switch migrates only the
+//! programs that must move (see ARCHITECTURE.md: this stage sits between
+//! per-mode synthesis and transition planning).
+//!
+//! - [`bounds`]: how few migrations any placement could need — the pairwise
+//!   bound (allowed modules and pins that share no module), the
+//!   per-program optimum over its modes, and the exact optimum with memory
+//!   and processor capacity where the system is small enough ([`Bounds`]).
+//! - [`synthesize`]: the joint placement ([`JointPlacement`]) handed to the
+//!   per-mode synthesizer as placement hints; deviations of the schedules
+//!   are fed back (bounded rounds).
+//! - [`migration_report`]: migrations planned against the least possible,
+//!   per transition and in total, with the reason for every move that was
+//!   not forced.
+//! - [`plan_all`]: every allowed transition planned, with failures fed back
+//!   into the placement (bounded, counted rounds).
+//!
+//! Deterministic: no hash-map order, no clock; every search has a step
+//! budget.
+
+mod bound;
+mod feedback;
+mod joint;
+mod report;
+mod run;
+mod view;
+
+pub use bound::{Bounds, Optimum, TransitionBound, bounds};
+pub use feedback::{FeedbackRound, PlanAll, plan_all};
+pub use joint::JointPlacement;
+pub use report::{MigrationReport, TransitionMigrations, migration_report};
+pub use run::{
+    Deviation, SystemSynthesis, forced, moves_of, schedule_modules, synthesize, synthesize_with,
+};
+
+#[cfg(test)]
+mod tests;

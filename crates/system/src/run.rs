@@ -1,0 +1,378 @@
+//! System-level synthesis: the joint placement handed to the per-mode
+//! synthesizer, and the deviations fed back.
+
+use crate::bound::{Bounds, bounds_of, per_program};
+use crate::joint::{JointPlacement, place_all, place_one, within_capacity};
+use crate::view::{Capacity, ProgView, Usage, disjoint, views};
+use seamless_model::schedule::Schedule;
+use seamless_model::{ModeId, ModuleId, ProgramId, System};
+use seamless_synth::{
+    GaveUp, Infeasible, Options, PlacementHint, Stop, Synthesis, TransitionMoves, synthesize_mode,
+};
+use std::collections::BTreeMap;
+
+/// Times a mode's synthesis is run again with fewer hints after it fails.
+const RELAX_STEPS: u32 = 3;
+
+/// A program the schedule of a mode put elsewhere than the joint placement
+/// asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deviation {
+    pub mode: ModeId,
+    pub program: ProgramId,
+    /// The module the joint placement chose.
+    pub wanted: ModuleId,
+    /// The module the schedule uses.
+    pub got: ModuleId,
+}
+
+/// Every mode's schedule built from one joint placement.
+#[derive(Debug, Clone)]
+pub struct SystemSynthesis {
+    /// The schedules and the moves per transition, as the per-mode
+    /// synthesizer reports them.
+    pub synthesis: Synthesis,
+    /// The joint placement the last round asked for.
+    pub placement: JointPlacement,
+    /// Lower bounds on the migrations.
+    pub bounds: Bounds,
+    /// Where the schedules left the joint placement (after the last round).
+    pub deviations: Vec<Deviation>,
+    /// Modes the joint placement's hints left without a schedule,
+    /// synthesized again without them.
+    pub relaxed: Vec<ModeId>,
+    /// Synthesis rounds run (1 + re-syntheses after deviations).
+    pub rounds: u32,
+}
+
+/// Rounds of re-placement after the schedules deviate.
+const ROUNDS: u32 = 6;
+
+/// Builds the joint placement of all modes and synthesizes every mode with
+/// it as a placement hint (the synthesizer holds hinted programs on their
+/// module first and leaves them only when no schedule is found so). When a
+/// schedule puts a program elsewhere, that module is fixed for that mode,
+/// the program's other modes are re-placed around it, and the modes whose
+/// placement changed are synthesized again (at most 3 rounds).
+/// Deterministic.
+pub fn synthesize(system: &System, opts: &Options) -> SystemSynthesis {
+    synthesize_with(system, opts, &BTreeMap::new())
+}
+
+/// [`synthesize`] with modules fixed per (program, mode) from the start.
+pub fn synthesize_with(
+    system: &System,
+    opts: &Options,
+    fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
+) -> SystemSynthesis {
+    let vs = views(system);
+    let own: Vec<u32> = per_program(&vs).iter().map(|o| o.0).collect();
+    let mut fixed = fixed.clone();
+    let (mut placement, mut labels) = place_all(system, &vs, &own, &fixed);
+    let n = system.modes.len();
+    let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
+    let hint_of = |jp: &JointPlacement, mode: ModeId| PlacementHint {
+        preferred: jp.modes[mode]
+            .iter()
+            .map(|(&p, &m)| (p, (m, None)))
+            .collect(),
+    };
+    let mut relaxed = Vec::new();
+    for (mode, r) in results.iter_mut().enumerate() {
+        let (x, relax) = synthesize_relaxing(system, mode, hint_of(&placement, mode), opts);
+        if relax {
+            relaxed.push(mode);
+        }
+        *r = Some(x);
+    }
+    let mut rounds = 1;
+    let mut deviations = deviations_of(system, &placement, &results);
+    let mut score = score_of(system, &results);
+    // feedback: where a schedule left the joint placement, fix that module
+    // for that mode, place the program's other modes around it (everything
+    // else stays), synthesize the modes whose wish changed; keep the round
+    // only if it leaves fewer failed modes or fewer migrations
+    while !deviations.is_empty() && rounds < ROUNDS {
+        rounds += 1;
+        for d in &deviations {
+            fixed.insert((d.program, d.mode), d.got);
+        }
+        let mut next = placement.clone();
+        let mut next_labels = labels.clone();
+        let cap = Capacity::new(system);
+        let mut usage = Usage::empty(system);
+        for (v, l) in vs.iter().zip(&next_labels) {
+            usage.add(v, l);
+        }
+        for d in &deviations {
+            let Some(i) = vs.iter().position(|v| v.id == d.program) else {
+                continue;
+            };
+            let v = &vs[i];
+            usage.remove(v, &next_labels[i]);
+            let fx: BTreeMap<ModeId, ModuleId> = v
+                .modes
+                .iter()
+                .filter_map(|&m| fixed.get(&(v.id, m)).map(|&x| (m, x)))
+                .collect();
+            if let Some(b) = place_one(system, &usage, &cap, v, &fx, 1000) {
+                next_labels[i] = b.labels;
+            }
+            usage.add(v, &next_labels[i]);
+            for (k, &m) in v.modes.iter().enumerate() {
+                next.modes[m].insert(v.id, next_labels[i][k]);
+            }
+        }
+        let todo: Vec<ModeId> = (0..n)
+            .filter(|&m| {
+                let got = match &results[m] {
+                    Some(Ok(s)) => schedule_modules(system, s),
+                    _ => BTreeMap::new(),
+                };
+                next.modes[m].iter().any(|(p, x)| got.get(p) != Some(x))
+                    && next.modes[m] != placement.modes[m]
+            })
+            .collect();
+        if todo.is_empty() {
+            break;
+        }
+        let mut cand = results.clone();
+        for &mode in &todo {
+            cand[mode] = Some(synthesize_relaxing(system, mode, hint_of(&next, mode), opts).0);
+        }
+        let cs = score_of(system, &cand);
+        if cs < score {
+            score = cs;
+            results = cand;
+        } else {
+            // mode by mode, each kept if it alone does better
+            let mut better = false;
+            for &mode in &todo {
+                let mut trial = results.clone();
+                trial[mode] = cand[mode].clone();
+                let ts = score_of(system, &trial);
+                if ts < score {
+                    score = ts;
+                    results = trial;
+                    better = true;
+                }
+            }
+            if !better {
+                break;
+            }
+        }
+        placement = next;
+        labels = next_labels;
+        deviations = deviations_of(system, &placement, &results);
+    }
+    // a mode the joint placement's hints left without a schedule: let the
+    // synthesizer choose
+    for mode in 0..n {
+        if matches!(results[mode], Some(Ok(_))) {
+            continue;
+        }
+        if !relaxed.contains(&mode) {
+            relaxed.push(mode);
+        }
+        results[mode] = Some(synthesize_mode(
+            system,
+            mode,
+            &PlacementHint::default(),
+            opts,
+        ));
+    }
+    if !relaxed.is_empty() {
+        deviations = deviations_of(system, &placement, &results);
+    }
+    let modes: Vec<Result<Schedule, Infeasible>> = results
+        .into_iter()
+        .enumerate()
+        .map(|(m, r)| {
+            r.unwrap_or_else(|| {
+                Err(Infeasible::GaveUp(Box::new(GaveUp {
+                    mode: m,
+                    stop: Stop::Exhausted,
+                    programs: Vec::new(),
+                    jobs: Vec::new(),
+                    messages: Vec::new(),
+                    resources: Vec::new(),
+                })))
+            })
+        })
+        .collect();
+    let moves = moves_of(system, &modes);
+    // the upper bound for the exact search: the joint placement, when it
+    // keeps capacity
+    let labels = labels_of(&vs, &placement);
+    let upper = within_capacity(system, &vs, &labels).then(|| {
+        placement
+            .moves(system)
+            .iter()
+            .map(|v| v.len() as u32)
+            .sum::<u32>()
+    });
+    let bounds = bounds_of(system, &vs, upper);
+    SystemSynthesis {
+        synthesis: Synthesis { modes, moves },
+        placement,
+        bounds,
+        deviations,
+        relaxed,
+        rounds,
+    }
+}
+
+/// Synthesizes a mode with `hint`; when that fails, again with the hints of
+/// the programs the failure names, and of those hinted onto the modules
+/// where it failed, left out (at most [`RELAX_STEPS`] times). Whether it
+/// relaxed.
+fn synthesize_relaxing(
+    system: &System,
+    mode: ModeId,
+    mut hint: PlacementHint,
+    opts: &Options,
+) -> (Result<Schedule, Infeasible>, bool) {
+    let mut r = synthesize_mode(system, mode, &hint, opts);
+    let mut relaxed = false;
+    for _ in 0..RELAX_STEPS {
+        let Err(Infeasible::GaveUp(g)) = &r else {
+            break;
+        };
+        let mut modules: Vec<ModuleId> = g.jobs.iter().map(|j| j.module).collect();
+        let mut free: Vec<ProgramId> = g.jobs.iter().map(|j| j.program).collect();
+        free.extend(g.programs.iter().map(|u| u.program));
+        for u in &g.programs {
+            modules.extend(u.modules.iter().map(|x| x.0));
+        }
+        let before = hint.preferred.len();
+        hint.preferred
+            .retain(|p, (m, _)| !free.contains(p) && !modules.contains(m));
+        if hint.preferred.len() == before {
+            break;
+        }
+        relaxed = true;
+        r = synthesize_mode(system, mode, &hint, opts);
+    }
+    (r, relaxed)
+}
+
+/// (modes without a schedule, migrations over every transition).
+fn score_of(system: &System, results: &[Option<Result<Schedule, Infeasible>>]) -> (usize, usize) {
+    let failed = results.iter().filter(|r| !matches!(r, Some(Ok(_)))).count();
+    let placed: Vec<Option<BTreeMap<ProgramId, ModuleId>>> = results
+        .iter()
+        .map(|r| match r {
+            Some(Ok(s)) => Some(schedule_modules(system, s)),
+            _ => None,
+        })
+        .collect();
+    let mut moves = 0;
+    for &(a, b) in &system.transitions {
+        if let (Some(Some(pa)), Some(Some(pb))) = (placed.get(a), placed.get(b)) {
+            moves += pa
+                .iter()
+                .filter(|(p, m)| pb.get(p).is_some_and(|x| x != *m))
+                .count();
+        }
+    }
+    (failed, moves)
+}
+
+fn labels_of(vs: &[ProgView], jp: &JointPlacement) -> Vec<Vec<ModuleId>> {
+    vs.iter()
+        .map(|v| {
+            v.modes
+                .iter()
+                .map(|&m| jp.module(m, v.id).unwrap_or(v.allowed[0][0]))
+                .collect()
+        })
+        .collect()
+}
+
+/// Program → module in a mode's schedule.
+pub(crate) fn placed_modules(
+    system: &System,
+    r: &Option<Result<Schedule, Infeasible>>,
+) -> BTreeMap<ProgramId, ModuleId> {
+    let Some(Ok(s)) = r else {
+        return BTreeMap::new();
+    };
+    schedule_modules(system, s)
+}
+
+/// Program → module in a schedule (names resolved in `system`).
+pub fn schedule_modules(system: &System, s: &Schedule) -> BTreeMap<ProgramId, ModuleId> {
+    s.placement
+        .iter()
+        .filter_map(|pl| {
+            Some((
+                system.program_by_name(&pl.program)?,
+                system.module_by_name(&pl.module)?,
+            ))
+        })
+        .collect()
+}
+
+fn deviations_of(
+    system: &System,
+    jp: &JointPlacement,
+    results: &[Option<Result<Schedule, Infeasible>>],
+) -> Vec<Deviation> {
+    let mut out = Vec::new();
+    for (mode, r) in results.iter().enumerate() {
+        let got = placed_modules(system, r);
+        for (&p, &wanted) in &jp.modes[mode] {
+            if let Some(&g) = got.get(&p)
+                && g != wanted
+            {
+                out.push(Deviation {
+                    mode,
+                    program: p,
+                    wanted,
+                    got: g,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The moves per allowed transition between two scheduled modes.
+pub fn moves_of(system: &System, modes: &[Result<Schedule, Infeasible>]) -> Vec<TransitionMoves> {
+    let placed: Vec<Option<BTreeMap<ProgramId, ModuleId>>> = modes
+        .iter()
+        .map(|r| r.as_ref().ok().map(|s| schedule_modules(system, s)))
+        .collect();
+    let mut out = Vec::new();
+    for &(a, b) in &system.transitions {
+        let (Some(Some(pa)), Some(Some(pb))) = (placed.get(a), placed.get(b)) else {
+            continue;
+        };
+        let programs = pa
+            .iter()
+            .filter(|(p, m)| pb.get(p).is_some_and(|mb| mb != *m))
+            .map(|(&p, _)| p)
+            .collect();
+        out.push(TransitionMoves {
+            from: a,
+            to: b,
+            programs,
+        });
+    }
+    out
+}
+
+/// Whether the move of `program` on the transition `from → to` is forced by
+/// its allowed modules (and pins): they share no module in the two modes.
+pub fn forced(system: &System, from: ModeId, to: ModeId, program: ProgramId) -> bool {
+    let get = |mode: ModeId| -> Option<Vec<ModuleId>> {
+        let md = system.modes.get(mode)?;
+        let mut a = md.programs[md.slot(program)?].allowed.clone();
+        a.sort_unstable();
+        Some(a)
+    };
+    match (get(from), get(to)) {
+        (Some(a), Some(b)) => disjoint(&a, &b),
+        _ => false,
+    }
+}
