@@ -36,11 +36,11 @@ impl Steps {
     pub(crate) fn take(&mut self, n: u64) -> bool {
         let before = self.used;
         self.used = self.used.saturating_add(n);
-        if self.used >= self.limit {
-            self.out = true;
-        } else if before >> 14 != self.used >> 14
-            && self.deadline.is_some_and(|d| std::time::Instant::now() > d)
-        {
+        let late = || {
+            before >> 14 != self.used >> 14
+                && self.deadline.is_some_and(|d| std::time::Instant::now() > d)
+        };
+        if self.used >= self.limit || late() {
             self.out = true;
         }
         !self.out

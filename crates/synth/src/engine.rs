@@ -683,6 +683,11 @@ impl<'p, 'a> Engine<'p, 'a> {
         }
     }
 
+    /// Work spent so far (in budget steps).
+    pub(crate) fn work(&self) -> u64 {
+        self.work
+    }
+
     fn exhausted(&mut self) -> bool {
         if self.stop.is_none() && self.work >= self.budget {
             self.stop = Some(Stop::Budget);

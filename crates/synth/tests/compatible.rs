@@ -60,3 +60,25 @@ fn windowed_busy_stretch_is_not_a_limit() {
         }
     }
 }
+#[test]
+fn strictly_periodic_long_job_does_not_fit() {
+    // With jitter 0 both jobs of `long` sit at offsets o and o + 100 ms ≡
+    // o + 20 ms (mod 40 ms): the gcd condition is exact there. 16.59 ms fits
+    // (o = 11.91 ms), 16.6 ms does not.
+    let sys = load("16.59ms", Some("0us"));
+    let s = run(&sys).unwrap_or_else(|e| panic!("{}", e.explain(&sys)));
+    assert!(seamless_verify::verify_schedule(&sys, &s).is_valid());
+    let sys = load("16.6ms", Some("0us"));
+    let e = run(&sys).expect_err("no schedule exists");
+    assert!(e.is_proven(), "{}", e.explain(&sys));
+    let text = e.explain(&sys);
+    assert!(
+        text.starts_with("mode `only` cannot be scheduled: proven by exhaustive search"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`long`") && text.contains("`short`"),
+        "{text}"
+    );
+    assert!(!text.contains("named above"), "{text}");
+}
