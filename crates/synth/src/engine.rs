@@ -29,7 +29,7 @@
 //! the clock; the optional time limit is a safety cap.
 
 use crate::infeasible::{GaveUp, JobMiss, MessageMiss, Resource, ResourceLoad, Stop};
-use crate::placement::{Placed, affinity, band, compatible, special};
+use crate::placement::{Placed, affinity, band, comfortable, special};
 use crate::problem::{NONE, Problem, Tree};
 use crate::timeline::Timeline;
 use crate::{Options, Phase, Progress};
@@ -683,6 +683,11 @@ impl<'p, 'a> Engine<'p, 'a> {
         }
     }
 
+    /// Work spent so far (in budget steps).
+    pub(crate) fn work(&self) -> u64 {
+        self.work
+    }
+
     fn exhausted(&mut self) -> bool {
         if self.stop.is_none() && self.work >= self.budget {
             self.stop = Some(Stop::Budget);
@@ -1253,7 +1258,7 @@ impl<'p, 'a> Engine<'p, 'a> {
                 let s_special = special(p, s as u32);
                 if others
                     .iter()
-                    .any(|&o| (s_special || special(p, o)) && !compatible(p, s as u32, o))
+                    .any(|&o| (s_special || special(p, o)) && !comfortable(p, s as u32, o))
                 {
                     continue;
                 }

@@ -39,14 +39,25 @@ impl Infeasible {
         let mut out = String::new();
         match self {
             Infeasible::Proven { mode, findings } => {
-                let _ = writeln!(
-                    out,
-                    "mode `{}` cannot be scheduled: {} necessary condition{} fail{}",
-                    mode_name(sys, *mode),
-                    findings.len(),
-                    if findings.len() == 1 { "" } else { "s" },
-                    if findings.len() == 1 { "s" } else { "" },
-                );
+                if findings
+                    .iter()
+                    .all(|f| matches!(f, Finding::Exhaustive { .. }))
+                {
+                    let _ = writeln!(
+                        out,
+                        "mode `{}` cannot be scheduled: proven by exhaustive search",
+                        mode_name(sys, *mode),
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "mode `{}` cannot be scheduled: {} necessary condition{} fail{}",
+                        mode_name(sys, *mode),
+                        findings.len(),
+                        if findings.len() == 1 { "" } else { "s" },
+                        if findings.len() == 1 { "s" } else { "" },
+                    );
+                }
                 for f in findings {
                     let _ = writeln!(out, "  - {}", f.explain(sys));
                 }
@@ -136,6 +147,21 @@ pub enum Finding {
     PrecedenceCycle {
         programs: Vec<ProgramId>,
         messages: Vec<MessageId>,
+    },
+    /// The complete search (`seamless-exact`) explored every placement and
+    /// every order of jobs and transmissions: these programs and messages
+    /// cannot be scheduled together in the mode (on their allowed modules
+    /// and pins, with their windows, jitter bounds and memory).
+    Exhaustive {
+        /// The mode searched (whose requirements and allowed modules apply).
+        mode: ModeId,
+        /// Program ids (ascending).
+        programs: Vec<ProgramId>,
+        /// Message ids (ascending).
+        messages: Vec<MessageId>,
+        /// Whether leaving out any one of them is known to make the rest
+        /// schedulable (every shrinking step was decided in its budget).
+        minimal: bool,
     },
 }
 
@@ -245,6 +271,12 @@ impl Finding {
                 t(*wcets),
                 t(*gcd)
             ),
+            Finding::Exhaustive {
+                mode,
+                programs,
+                messages,
+                minimal,
+            } => explain_exhaustive(sys, *mode, programs, messages, *minimal),
             Finding::PrecedenceCycle { programs, messages } => format!(
                 "precedence is cyclic through {} (messages {}): each job would have to end before it starts; write `precedence: false` on one of these messages",
                 list_programs(sys, programs),
@@ -262,7 +294,8 @@ impl Finding {
         match self {
             Finding::Overload { programs, .. }
             | Finding::Memory { programs, .. }
-            | Finding::PrecedenceCycle { programs, .. } => programs.clone(),
+            | Finding::PrecedenceCycle { programs, .. }
+            | Finding::Exhaustive { programs, .. } => programs.clone(),
             Finding::MessageTooSlow { receiver, .. } => vec![*receiver],
             Finding::StrictlyPeriodicClash { a, b, .. } => vec![*a, *b],
         }
@@ -359,11 +392,12 @@ impl GaveUp {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "no schedule found for mode `{}` ({}); one may still exist",
+            "no schedule found for mode `{}` within the budget ({}); one may still exist",
             mode_name(sys, self.mode),
             match self.stop {
-                Stop::Exhausted => "every repair was tried",
-                Stop::Budget => "the search budget ran out",
+                Stop::Exhausted =>
+                    "every repair was tried; the mode is too large for the complete search",
+                Stop::Budget => "the complete search ran out of steps before deciding",
                 Stop::TimeLimit => "the time limit was hit",
             }
         );
@@ -454,12 +488,116 @@ impl GaveUp {
                 );
             }
         }
-        let _ = writeln!(
-            out,
-            "  try: allow the programs named above more modules, widen their windows or jitter, or lower the load of the resources listed"
-        );
+        let named = !(self.programs.is_empty() && self.jobs.is_empty() && self.messages.is_empty());
+        let _ = match (named, self.resources.is_empty()) {
+            (true, false) => writeln!(
+                out,
+                "  try: allow the programs named above more modules, widen their windows or jitter, or lower the load of the resources listed"
+            ),
+            (true, true) => writeln!(
+                out,
+                "  try: allow the programs named above more modules, or widen their windows or jitter"
+            ),
+            (false, false) => writeln!(
+                out,
+                "  try: lower the load of the resources listed, or give the search more time"
+            ),
+            (false, true) => writeln!(
+                out,
+                "  try: give the search more time (`--time-limit`), or relax windows, jitter or placement limits"
+            ),
+        };
         out
     }
+}
+
+/// A [`Finding::Exhaustive`] in words: the set, then each element's terms.
+fn explain_exhaustive(
+    sys: &System,
+    mode: ModeId,
+    programs: &[ProgramId],
+    messages: &[MessageId],
+    minimal: bool,
+) -> String {
+    let t = |x: Ticks| sys.tick.format(x);
+    let mut out = format!(
+        "no schedule exists for {} program{}{} together: an exhaustive search over their placements (allowed modules, pins, memory) and over the order of their jobs{} found none",
+        programs.len(),
+        plural(programs.len()),
+        if messages.is_empty() {
+            String::new()
+        } else {
+            format!(" and {} message{}", messages.len(), plural(messages.len()))
+        },
+        if messages.is_empty() {
+            ""
+        } else {
+            " and transmissions"
+        },
+    );
+    out.push_str(if minimal {
+        "; leave out any one of them and the rest can be scheduled:"
+    } else {
+        " (this set may not be minimal):"
+    });
+    for &p in programs {
+        let Some(q) = sys.programs.get(p) else {
+            continue;
+        };
+        let mp = sys
+            .modes
+            .get(mode)
+            .and_then(|m| m.slot(p).map(|s| &m.programs[s]));
+        let r = mp.map_or(q.requirement, |mp| mp.requirement);
+        let place = match mp {
+            Some(mp) if mp.pin_core.is_some() && mp.allowed.len() == 1 => format!(
+                ", pinned to core {} of `{}`",
+                mp.pin_core.unwrap_or(0),
+                module_name(sys, mp.allowed[0])
+            ),
+            Some(mp) if mp.allowed.len() < sys.modules.len() => {
+                format!(", only on {}", list_modules(sys, &mp.allowed))
+            }
+            _ => String::new(),
+        };
+        let w = r.timing.window();
+        let rate = match r.timing.period() {
+            Some(period) => format!(
+                "every {}, window {}..{} of its period",
+                t(period),
+                t(w.start),
+                t(w.end)
+            ),
+            None => format!("once per frame, window {}..{}", t(w.start), t(w.end)),
+        };
+        let jitter = match r.max_jitter {
+            Some(0) => ", strictly periodic".to_string(),
+            Some(j) => format!(", jitter at most {}", t(j)),
+            None => String::new(),
+        };
+        let _ = write!(
+            out,
+            "\n      `{}`: {} {rate}{jitter}, {} of memory{place}",
+            q.name,
+            t(r.wcet),
+            format_size(q.memory)
+        );
+    }
+    for &m in messages {
+        if let Some(x) = sys.messages.get(m) {
+            let _ = write!(
+                out,
+                "\n      message `{}`: {} from `{}`",
+                x.name,
+                format_size(x.size),
+                program_name(sys, x.from)
+            );
+        }
+    }
+    out.push_str(
+        "\n    give one of them another module, a wider window or more jitter, or lower a wcet or a message size",
+    );
+    out
 }
 
 fn plural(n: usize) -> &'static str {

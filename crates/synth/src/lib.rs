@@ -36,6 +36,7 @@ mod engine;
 mod infeasible;
 mod necessary;
 mod placement;
+mod portfolio;
 mod problem;
 mod summary;
 mod timeline;
@@ -64,6 +65,8 @@ pub enum Phase {
     Scheduling,
     /// Second attempts at what is still unplaced.
     Repairing,
+    /// The complete search (after the heuristic gave up).
+    Exact,
     /// The mode is finished (scheduled or not).
     Done,
 }
@@ -338,25 +341,30 @@ pub fn synthesize_mode(
     };
     let mut best: Option<(usize, GaveUp)> = None;
     let mut last_placed = None;
+    let mut spent: u64 = 0;
     for r in 0..ROUNDS {
         round.index = r;
         let placed = match placement::place(&p, hint, &mut round) {
             Ok(pl) => pl,
             Err(programs) if last_placed.is_none() => {
-                report(Phase::Done, 1, 1);
-                return Err(Infeasible::GaveUp(Box::new(GaveUp {
-                    mode,
-                    stop: Stop::Exhausted,
-                    programs,
-                    jobs: Vec::new(),
-                    messages: Vec::new(),
-                    resources: Vec::new(),
-                })));
+                best = Some((
+                    usize::MAX,
+                    GaveUp {
+                        mode,
+                        stop: Stop::Exhausted,
+                        programs,
+                        jobs: Vec::new(),
+                        messages: Vec::new(),
+                        resources: Vec::new(),
+                    },
+                ));
+                break;
             }
             Err(_) => break,
         };
         let mut eng = engine::Engine::new(&p, placed.clone(), &share, started);
         let misses = eng.run(true);
+        spent = spent.saturating_add(eng.work());
         if misses.is_empty() {
             report(Phase::Done, 1, 1);
             return Ok(eng.schedule());
@@ -387,6 +395,7 @@ pub fn synthesize_mode(
     if let Some(placed) = last_placed.filter(|_| started.elapsed() <= opts.time_limit) {
         let mut eng = engine::Engine::new(&p, placed, &share, started);
         let misses = eng.run(false);
+        spent = spent.saturating_add(eng.work());
         if misses.is_empty() {
             report(Phase::Done, 1, 1);
             return Ok(eng.schedule());
@@ -395,20 +404,42 @@ pub fn synthesize_mode(
             best = Some((misses.len(), eng.report(&misses)));
         }
     }
-    report(Phase::Done, 1, 1);
-    if let Some((_, g)) = best.as_mut()
-        && started.elapsed() > opts.time_limit
-    {
-        g.stop = Stop::TimeLimit;
-    }
-    Err(Infeasible::GaveUp(Box::new(
-        best.map(|b| b.1).unwrap_or_else(|| GaveUp {
+    // The heuristic gave up: the complete search gets the remaining budget.
+    spent = spent.saturating_add(placement::PACK_BUDGET - round.budget);
+    let mut gave_up = best.map(|b| b.1).unwrap_or_else(|| GaveUp {
+        mode,
+        stop: Stop::Exhausted,
+        programs: Vec::new(),
+        jobs: Vec::new(),
+        messages: Vec::new(),
+        resources: Vec::new(),
+    });
+    if started.elapsed() <= opts.time_limit {
+        report(Phase::Exact, 0, 1);
+        match portfolio::complete(
+            system,
             mode,
-            stop: Stop::Exhausted,
-            programs: Vec::new(),
-            jobs: Vec::new(),
-            messages: Vec::new(),
-            resources: Vec::new(),
-        }),
-    )))
+            opts.budget.saturating_sub(spent),
+            started,
+            opts,
+        ) {
+            portfolio::Complete::Scheduled(s) => {
+                report(Phase::Done, 1, 1);
+                return Ok(*s);
+            }
+            portfolio::Complete::Proven(f) => {
+                report(Phase::Done, 1, 1);
+                return Err(Infeasible::Proven {
+                    mode,
+                    findings: vec![f],
+                });
+            }
+            portfolio::Complete::Unknown(stop) => gave_up.stop = stop,
+        }
+    }
+    report(Phase::Done, 1, 1);
+    if started.elapsed() > opts.time_limit {
+        gave_up.stop = Stop::TimeLimit;
+    }
+    Err(Infeasible::GaveUp(Box::new(gave_up)))
 }

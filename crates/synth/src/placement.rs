@@ -121,10 +121,24 @@ fn fits_around(s: u64, e: u64, c: u64, x: u64, l: u64, g: u64) -> bool {
     e - cursor >= c as i128
 }
 
-/// Whether program slots `a` and `b` may share a core: two strictly periodic
-/// programs need `c_a + c_b ≤ gcd(T_a, T_b)`; a program whose window forces
-/// a mandatory part must leave the other room for a job in its window
-/// (modulo the gcd of their periods).
+// ---- issue 10: proven pair limits vs the gcd preference -----------------
+//
+// `compatible` may only say `false` when no schedule can put the two
+// programs on one core (it is used as a hard limit by the bare placement
+// attempts); `comfortable` adds the older gcd heuristic, used as a
+// preference by the first attempts and by repair moves.
+
+/// Most distinct job phases checked per pair before `compatible` gives up
+/// proving anything (and allows the pair).
+const PHASES_CHECKED: u64 = 256;
+
+/// Whether program slots `a` and `b` may share a core, as far as can be
+/// proven from the two alone: two strictly periodic programs need
+/// `c_a + c_b ≤ gcd(T_a, T_b)` (exact: the table repeats); a program whose
+/// window forces a mandatory part, which recurs every one of *its* periods,
+/// must leave each job of the other room in its window (one common offset
+/// for a strictly periodic other, hence the gcd there; job by job
+/// otherwise).
 pub(crate) fn compatible(p: &Problem, a: u32, b: u32) -> bool {
     let (pa, pb) = (&p.progs[a as usize], &p.progs[b as usize]);
     let ta = pa.timing.period().unwrap_or(p.h);
@@ -133,6 +147,47 @@ pub(crate) fn compatible(p: &Problem, a: u32, b: u32) -> bool {
     if pa.strict() && pb.strict() && pa.wcet.saturating_add(pb.wcet) > g {
         return false;
     }
+    for (x, y) in [(a, b), (b, a)] {
+        let Some((xm, lm)) = mandatory(p, x) else {
+            continue;
+        };
+        let tx = p.progs[x as usize].timing.period().unwrap_or(p.h).max(1);
+        let py = &p.progs[y as usize];
+        let ty = py.timing.period().unwrap_or(p.h);
+        let w = py.timing.window();
+        if py.strict() {
+            if !fits_around(w.start, w.end, py.wcet, xm, lm, g) {
+                return false;
+            }
+            continue;
+        }
+        // job k of y sees x's mandatory part shifted by k·T_y (mod T_x)
+        let phases = u64::from(py.n).min(tx / g);
+        if phases > PHASES_CHECKED {
+            continue;
+        }
+        for k in 0..phases {
+            let shift = ((u128::from(k) * u128::from(ty)) % u128::from(tx)) as u64;
+            let x_rel = (xm % tx + tx - shift) % tx;
+            if !fits_around(w.start, w.end, py.wcet, x_rel, lm, tx) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// [`compatible`], and the older, stronger preference: a mandatory part
+/// taken to recur every gcd of the two periods (it does for a strictly
+/// periodic other; for one with jitter this is a heuristic, never a proof).
+pub(crate) fn comfortable(p: &Problem, a: u32, b: u32) -> bool {
+    if !compatible(p, a, b) {
+        return false;
+    }
+    let (pa, pb) = (&p.progs[a as usize], &p.progs[b as usize]);
+    let ta = pa.timing.period().unwrap_or(p.h);
+    let tb = pb.timing.period().unwrap_or(p.h);
+    let g = gcd(ta, tb).max(1);
     for (x, y) in [(a, b), (b, a)] {
         if let Some((xm, lm)) = mandatory(p, x) {
             let py = &p.progs[y as usize];
@@ -144,6 +199,7 @@ pub(crate) fn compatible(p: &Problem, a: u32, b: u32) -> bool {
     }
     true
 }
+// ---- end issue 10 ------------------------------------------------------
 
 /// A small deterministic generator (splitmix64) for tie-breaking and
 /// diversification in the search.
@@ -239,6 +295,17 @@ pub(crate) fn frag_of(items: &mut [(u64, u64)], margin_pm: u64) -> u128 {
 }
 
 impl Pack<'_, '_> {
+    /// Pair limit of this attempt: the gcd preference while the
+    /// fragmentation term is on (the stricter attempts), proven limits only
+    /// in the bare attempts (issue 10).
+    fn pair_ok(&self, a: u32, b: u32) -> bool {
+        if self.frag.is_some() {
+            comfortable(self.p, a, b)
+        } else {
+            compatible(self.p, a, b)
+        }
+    }
+
     fn frag_items(&self, gc: usize, out_: &[u32], in_: &[u32]) -> u128 {
         let Some(margin) = self.frag else { return 0 };
         let mut items: Vec<(u64, u64)> = self.on_core[gc]
@@ -276,7 +343,7 @@ impl Pack<'_, '_> {
         };
         others
             .iter()
-            .filter(|&&o| o != s && !except.contains(&o) && !compatible(self.p, s, o))
+            .filter(|&&o| o != s && !except.contains(&o) && !self.pair_ok(s, o))
             .count() as u128
             * SCALE
     }
@@ -286,7 +353,7 @@ impl Pack<'_, '_> {
         let mut n = 0u128;
         for &a in &self.strict_on[gc] {
             for &b in &self.on_core[gc] {
-                if a != b && !(special(self.p, b) && b < a) && !compatible(self.p, a, b) {
+                if a != b && !(special(self.p, b) && b < a) && !self.pair_ok(a, b) {
                     n += 1;
                 }
             }
@@ -398,7 +465,7 @@ impl Pack<'_, '_> {
         }
         if movers.len() == 2 && (special(p, movers[0]) || special(p, movers[1])) {
             let (a, b) = (movers[0], movers[1]);
-            let incompatible = !compatible(p, a, b);
+            let incompatible = !self.pair_ok(a, b);
             let before = self.pos[a as usize] == self.pos[b as usize];
             let after = new_pos(a) == new_pos(b);
             if incompatible {

@@ -284,35 +284,70 @@ fn precedence_cycle() {
     assert!(text.contains("`xy`") && text.contains("`yx`"), "{text}");
 }
 
-#[test]
-fn search_gives_up_and_names_the_contended_core() {
+fn strict_and_long() -> System {
     // `strict` leaves free runs of 6 ms between its jobs; `long` needs 7 ms
-    // in one piece. No necessary condition sees it; the search must give up.
-    let sys = load(
+    // in one piece. No necessary condition sees it.
+    load(
         &system(
             r#"Program(name: "strict", memory: "1MiB", wcet: "4ms", period: "10ms", max_jitter: "0us"),
-               Program(name: "long", memory: "1MiB", wcet: "7ms", period: "20ms")"#,
+               Program(name: "long", memory: "1MiB", wcet: "7ms", period: "20ms"),
+               Program(name: "free", memory: "1MiB", wcet: "1ms", period: "20ms")"#,
             "",
         ),
         &mode(
-            &["strict", "long"],
+            &["strict", "long", "free"],
             &[],
             r#"Pin(program: "strict", module: "m2"), Pin(program: "long", module: "m2")"#,
         ),
-    );
+    )
+}
+
+#[test]
+fn complete_search_proves_what_the_heuristic_cannot_and_names_a_core() {
+    let sys = strict_and_long();
     assert!(necessary_conditions(&sys, 0).is_empty());
+    match synthesize_mode(&sys, 0, &PlacementHint::default(), &Options::default()) {
+        Err(e @ Infeasible::Proven { .. }) => {
+            let text = e.explain(&sys);
+            assert!(
+                text.starts_with("mode `only` cannot be scheduled: proven by exhaustive search"),
+                "{text}"
+            );
+            let Infeasible::Proven { findings, .. } = &e else {
+                unreachable!()
+            };
+            // the core: the two pinned programs, not the free one
+            assert_eq!(
+                findings,
+                &[Finding::Exhaustive {
+                    mode: 0,
+                    programs: vec![id(&sys, "strict"), id(&sys, "long")],
+                    messages: vec![],
+                    minimal: true,
+                }]
+            );
+            assert!(text.contains("leave out any one of them"), "{text}");
+            assert!(
+                text.contains("`strict`: 4 ms every 10 ms")
+                    || text.contains("`strict`: 4ms every 10ms"),
+                "{text}"
+            );
+            assert!(!text.contains("`free`"), "{text}");
+        }
+        other => panic!("expected a proof, got {other:?}"),
+    }
+}
+
+#[test]
+fn search_gives_up_within_its_budget_and_names_the_contended_core() {
+    let sys = strict_and_long();
     let opts = Options {
-        budget: 200_000,
+        budget: 1,
         ..Options::default()
     };
     match synthesize_mode(&sys, 0, &PlacementHint::default(), &opts) {
         Err(Infeasible::GaveUp(g)) => {
-            assert!(!g.jobs.is_empty());
-            assert!(
-                g.jobs
-                    .iter()
-                    .any(|j| j.program == id(&sys, "long") || j.program == id(&sys, "strict"))
-            );
+            assert_eq!(g.stop, seamless_synth::Stop::Budget);
             let m2 = sys.module_by_name("m2").unwrap();
             assert!(g.resources.iter().any(|r| r.resource
                 == Resource::Core {
@@ -322,10 +357,34 @@ fn search_gives_up_and_names_the_contended_core() {
                 && r.misses > 0));
             let text = Infeasible::GaveUp(g.clone()).explain(&sys);
             assert!(
+                text.starts_with("no schedule found for mode `only` within the budget"),
+                "{text}"
+            );
+            assert!(
                 text.contains("core 0 of `m2`") && text.contains("may still exist"),
                 "{text}"
             );
+            assert!(!text.contains("cannot be scheduled"), "{text}");
         }
         other => panic!("expected the search to give up, got {other:?}"),
     }
+}
+
+#[test]
+fn nothing_named_means_no_named_above() {
+    let g = seamless_synth::GaveUp {
+        mode: 0,
+        stop: seamless_synth::Stop::Budget,
+        programs: vec![],
+        jobs: vec![],
+        messages: vec![],
+        resources: vec![],
+    };
+    let sys = strict_and_long();
+    let text = Infeasible::GaveUp(Box::new(g)).explain(&sys);
+    assert!(!text.contains("named above"), "{text}");
+    assert!(
+        text.starts_with("no schedule found for mode `only` within the budget"),
+        "{text}"
+    );
 }
