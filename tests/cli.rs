@@ -255,6 +255,112 @@ fn migrate_what_if_prints_every_scheme() {
 }
 
 #[test]
+fn migrate_hypervisor_knobs_and_json() {
+    // an idle QEMU-like guest at 64 MiB/s, downtime limit 300 ms: the
+    // first pass's leftover (about 16.6 MiB) rides into the stop-and-copy
+    let o = seamless(&[
+        "migrate",
+        "--memory",
+        "268967936B",
+        "--zero",
+        "17088512B",
+        "--working-set",
+        "16MiB",
+        "--dirty-rate",
+        "0B/s",
+        "--bandwidth",
+        "64MiB/s",
+        "--final-bandwidth",
+        "1GiB/s",
+        "--downtime-limit",
+        "300ms",
+        "--rate-window",
+        "100ms",
+        "--max-rounds",
+        "1000",
+        "--cpu-state",
+        "0B",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    assert_eq!(v["tick"], "1us");
+    let schemes = v["schemes"].as_array().unwrap();
+    assert_eq!(schemes.len(), 5);
+    let pre = schemes.iter().find(|s| s["scheme"] == "pre-copy").unwrap();
+    for k in [
+        "total_time",
+        "downtime",
+        "eviction_time",
+        "bytes",
+        "final_bytes",
+        "rounds",
+        "degradation",
+    ] {
+        assert!(pre[k].is_u64(), "{k}: {pre}");
+    }
+    assert_eq!(pre["rounds"], 1);
+    let fin = pre["final_bytes"].as_u64().unwrap();
+    assert!((16 << 20..18 << 20).contains(&fin), "{pre}");
+    // QEMU measured 3.55–3.57 s in total
+    let total = pre["total_time"].as_u64().unwrap();
+    assert!((3_400_000..3_700_000).contains(&total), "{pre}");
+    // the knobs are explained in --help
+    let o = seamless(&["migrate", "--help"]);
+    let help = text(&o.stdout);
+    for k in [
+        "--downtime-limit",
+        "--rate-window",
+        "--zero",
+        "degradation",
+        "final_bytes",
+    ] {
+        assert!(help.contains(k), "{k} missing from --help");
+    }
+    // a bad knob is an input error naming it
+    let o = seamless(&[
+        "migrate",
+        "--memory",
+        "1MiB",
+        "--dirty-rate",
+        "1MiB/s",
+        "--bandwidth",
+        "1Gbit/s",
+        "--rate-window",
+        "soon",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("--rate-window"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn migrate_calibrate_prints_the_error_table() {
+    let o = seamless(&[
+        "migrate",
+        "--calibrate",
+        "crates/migrate/tests/data/qemu-precopy.csv",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for k in [
+        "54 runs",
+        "fixed settings",
+        "fitted",
+        "working set 64 MiB",
+        "downtime limit 300 ms",
+    ] {
+        assert!(out.contains(k), "{k} missing:\n{out}");
+    }
+    let o = seamless(&["migrate", "--calibrate", "no/such/file.csv"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
 fn plan_the_tutorial_switch_and_verify_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plans");

@@ -18,8 +18,11 @@ use std::process::Command;
 const EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("bandwidth-overflow", &[("quantity-overflow", "system.ron")]),
     (
-        "dirty-above-memory",
-        &[("dirty-above-memory", "system.ron")],
+        "dirty-above-working-set",
+        &[
+            ("dirty-above-working-set", "system.ron"),
+            ("dirty-above-working-set", "system.ron"),
+        ],
     ),
     ("disconnected", &[("disconnected", "system.ron")]),
     ("duplicate-message", &[("duplicate-name", "system.ron")]),

@@ -191,7 +191,8 @@ pub enum Command {
         file: PathBuf,
     },
     /// What-if: every migration scheme's criteria for one program on an otherwise idle link.
-    Migrate(MigrateArgs),
+    #[command(after_long_help = MIGRATE_HELP)]
+    Migrate(Box<MigrateArgs>),
     /// Write a synthetic valid system folder of a requested size.
     Generate(GenerateArgs),
 }
@@ -228,11 +229,46 @@ pub struct GenerateArgs {
     pub out: PathBuf,
 }
 
+/// The criteria and knobs of `seamless migrate`, for `--help`.
+const MIGRATE_HELP: &str = "\
+Criteria (per scheme; times in ticks of 1 us in --format json, sizes in bytes):
+  total_time     from the first byte sent to the last byte arrived at the destination
+  downtime       from the program's suspension to its resumption on the destination
+  eviction_time  from the start to the instant the source has sent its last byte
+  bytes          every byte the source sends (re-sent pages and page headers included)
+  final_bytes    bytes sent while the program is stopped (pre-copy's final set,
+                 hybrid's post-copy part, everything for the other schemes)
+  rounds         live pre-copy rounds, the first full pass included (0 when none)
+  degradation    extra run time of the destination's jobs for page faults of the pages
+                 still missing (post-copy, hybrid): per job ceil(missing/page) x fault cost
+
+Hypervisor knobs (any of --zero, --final-bandwidth, --downtime-limit, --rate-window,
+--stop-cost switches the pre-copy row to the model of a real hypervisor, QEMU's pre-copy):
+  --zero           memory that is zero pages: sent as a 9-byte header each in the first pass
+  --bandwidth      the live rounds' rate limit (QEMU max-bandwidth)
+  --final-bandwidth the stop-and-copy's rate: QEMU lifts the limit there (default --bandwidth);
+                   stop-and-copy, post-copy and scatter-gather also run at this rate
+  --downtime-limit stop when the pending bytes at --bandwidth fit in it, i.e. fewer than
+                   bandwidth x limit remain (instead of --stop-below); the dirty bitmap is
+                   re-read only then, so a leftover of the pass rides into the final copy
+  --rate-window    the limiter's window (QEMU: 100ms): each window's bytes go in a burst
+                   at the final bandwidth, then the sender sleeps; the stop rule is checked
+                   at each window's start (default: a continuous stream, checked per chunk)
+  --stop-cost      fixed part of the downtime (stopping the guest, device state)
+The dirty set between two bitmap reads is min(W, rate x elapsed): the writer's pages lie in
+the working set. See docs/format.md (seamless migrate) and docs/benchmarks.md.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MigrateFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct MigrateArgs {
     /// The program's memory `M` (e.g. `256MiB`).
-    #[arg(long)]
-    pub memory: String,
+    #[arg(long, required_unless_present = "calibrate")]
+    pub memory: Option<String>,
     /// How fast it dirties memory, in bytes per second (e.g. `20MiB/s`).
     #[arg(long, conflicts_with = "dirty_per_job")]
     pub dirty_rate: Option<String>,
@@ -242,9 +278,34 @@ pub struct MigrateArgs {
     /// The program's period (e.g. `20ms`); jobs end every period.
     #[arg(long)]
     pub period: Option<String>,
-    /// The link's bandwidth (e.g. `1Gbit/s`).
+    /// The link's bandwidth, and the live rounds' rate limit (e.g. `1Gbit/s`).
+    #[arg(long, required_unless_present = "calibrate")]
+    pub bandwidth: Option<String>,
+    /// The stop-and-copy's rate (default: `--bandwidth`): the hypervisor
+    /// lifts its rate limit once the program is stopped.
     #[arg(long)]
-    pub bandwidth: String,
+    pub final_bandwidth: Option<String>,
+    /// Bytes of the memory that are zero pages (a header each on the wire).
+    #[arg(long)]
+    pub zero: Option<String>,
+    /// QEMU's stop rule: stop when the pending bytes at `--bandwidth` fit
+    /// in this (an alternative to `--stop-below`).
+    #[arg(long)]
+    pub downtime_limit: Option<String>,
+    /// The rate limiter's window (QEMU: `100ms`; default: none).
+    #[arg(long)]
+    pub rate_window: Option<String>,
+    /// Fixed part of the downtime (default 0).
+    #[arg(long)]
+    pub stop_cost: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: MigrateFormat,
+    /// Score the hypervisor model against measured migrations (a CSV of
+    /// QEMU counters, columns as in crates/migrate/tests/data), fit the
+    /// final bandwidth and a fixed stop cost, and print the error tables.
+    #[arg(long, value_name = "FILE.csv")]
+    pub calibrate: Option<PathBuf>,
     /// The working set `W` (default: the memory).
     #[arg(long)]
     pub working_set: Option<String>,

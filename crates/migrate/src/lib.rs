@@ -9,10 +9,20 @@
 //!   stop-and-copy, pre-copy, post-copy, hybrid, scatter-gather.
 //! - [`whatif`]: the five schemes on an otherwise idle link, in closed form
 //!   and by discrete chunk simulation, with a plain-text table.
+//! - [`hypervisor`]: pre-copy as a real hypervisor (QEMU) runs it, for the
+//!   what-if: zero pages, rate-limiter windows, the downtime-limit stop rule
+//!   and its leftover, an unthrottled final copy; checked against measured
+//!   QEMU migrations (`tests/calibration.rs`).
+//! - [`calibration`]: scores [`hypervisor`] against measured migrations (a
+//!   CSV of QEMU's counters), prints the error table by regime, and fits
+//!   the final bandwidth and a fixed stop cost.
 //!
-//! Everything is exact integer arithmetic in ticks and bytes; no floats.
+//! Everything is exact integer arithmetic in ticks and bytes; no floats,
+//! except in [`calibration`]'s error statistics and its fitting grid.
 
 pub mod calendar;
+pub mod calibration;
+pub mod hypervisor;
 pub mod route;
 pub mod scheme;
 pub mod whatif;
@@ -25,4 +35,4 @@ pub use scheme::{
     Chunk, Criteria, FaultModel, MigrationInput, Phase, Rounds, SourceJobs, Timeline,
     TimelineError, Transfer,
 };
-pub use whatif::{Dirty, WhatIf, WhatIfInput, WhatIfRow, render_what_if, what_if};
+pub use whatif::{Dirty, Hypervisor, WhatIf, WhatIfInput, WhatIfRow, render_what_if, what_if};

@@ -83,9 +83,13 @@ impl MigrationInput {
             fault_handling: m.fault_handling,
         }
     }
-    /// `min(M, D·n)`.
+    /// `min(W, D·n)`: the dirty set after `n` jobs. A job's writes lie in
+    /// its working set, so the set never exceeds `W` however many jobs ran
+    /// (§7; was `min(M, D·n)` before the 2026-12 contract change).
     pub fn dirty(&self, n: u64) -> u64 {
-        self.dirty_per_job.saturating_mul(n).min(self.memory)
+        self.dirty_per_job
+            .saturating_mul(n)
+            .min(self.working_set.min(self.memory))
     }
 }
 
@@ -431,7 +435,7 @@ pub struct Rounds<'r> {
 }
 
 /// Runs rounds: round 1 sends `M`, beginning at or after `round1_at` and the
-/// request; round `i+1` sends `min(M, D·n)` and begins once round `i` has left
+/// request; round `i+1` sends `min(W, D·n)` and begins once round `i` has left
 /// the source. Stops before a round that would be empty, carry less than
 /// `stop_below` (when given), begin at or after `before` (when given), or
 /// exceed `max_rounds`.
@@ -623,7 +627,7 @@ pub fn stop_and_copy<S: Slots>(
 
 /// Pre-copy [`round-1` … `final`], round 1 beginning at or after `round1_at`.
 /// Rounds 2+ carry at least `stop_below`; at most `max_rounds` rounds, all
-/// beginning before the suspension; the final set (`min(M, D·n) + C`, `n`
+/// beginning before the suspension; the final set (`min(W, D·n) + C`, `n`
 /// from the last round's beginning to the suspension) leaves at or after
 /// the suspension. May run when the last byte has arrived.
 pub fn pre_copy<S: Slots>(
@@ -870,7 +874,7 @@ pub fn post_copy<S: Slots>(
 
 /// Hybrid [`round-1` … `round-k`, `cpu`, `pages`]: at most `rounds` pre-copy
 /// rounds (no `stop_below` rule, all beginning before the suspension), then
-/// after the suspension `C` and `min(M, D·n)` bytes of pages, `n` counted
+/// after the suspension `C` and `min(W, D·n)` bytes of pages, `n` counted
 /// from the last round's beginning to the suspension. The missing working
 /// set starts at `min(W, D·n)`. May run once every round and `C` have
 /// arrived (and not before `min_may_run`).

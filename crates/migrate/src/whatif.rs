@@ -11,7 +11,7 @@
 //! - **closed form**: every phase is one continuous stream
 //!   (`ceil(8·bytes / (bandwidth·tick))` ticks) and pages are dirtied at the
 //!   continuous rate: pre-copy round `i` sends `M·λ^(i−1)` (with `λ` = dirty
-//!   rate / bandwidth, capped by `M` as §7 caps `D·n`), each round's size
+//!   rate / bandwidth, capped by `W` as §7 caps `D·n`), each round's size
 //!   rounded up to whole bytes; it stops when the next dirty set is below
 //!   `stop_below` or after `max_rounds` rounds; downtime =
 //!   `(last dirty set + C)/B + latency`.
@@ -19,6 +19,12 @@
 //!   the idle links, dirty pages counted in whole jobs. A what-if pre-copy is
 //!   not tied to a switch point: it suspends the program when its last round
 //!   has left the source. Hybrid runs `hybrid_rounds` rounds (default 1).
+//!
+//! With [`Hypervisor`] knobs, the pre-copy row (both tables) is instead the
+//! hypervisor model of [`crate::hypervisor`] (QEMU's mechanisms: zero pages,
+//! rate windows, the downtime-limit stop rule, an unthrottled final copy),
+//! and stop-and-copy, post-copy and scatter-gather run at the final
+//! bandwidth.
 //!
 //! They differ by chunk rounding (at most one tick per chunk), by whole jobs
 //! (a round's dirty set is within two jobs' `D` of the continuous value), and
@@ -64,6 +70,28 @@ pub struct WhatIfInput {
     pub params: MigrationParams,
     /// Pre-copy rounds before the hybrid's post-copy (≥ 1).
     pub hybrid_rounds: u32,
+    /// A real hypervisor's mechanisms (`None`: the §7 model as is).
+    pub hypervisor: Option<Hypervisor>,
+}
+
+/// The knobs that describe a real hypervisor (QEMU's pre-copy; see
+/// [`crate::hypervisor`]). With them, the pre-copy row comes from
+/// [`crate::hypervisor::simulate`], and the schemes that move everything
+/// while the program is stopped (stop-and-copy, post-copy, scatter-gather)
+/// run at the final bandwidth, as the hypervisor lifts its rate limit then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Hypervisor {
+    /// Bytes of the memory that are zero pages.
+    pub zero: u64,
+    /// The stop-and-copy's rate, bit/s (default: the bandwidth).
+    pub final_bandwidth: Option<u64>,
+    /// QEMU's stop rule, ticks: stop when the pending bytes at the
+    /// bandwidth fit in it (instead of `stop_below`).
+    pub downtime_limit: Option<u64>,
+    /// The rate limiter's window, ticks (default: a continuous stream).
+    pub rate_window: Option<u64>,
+    /// Fixed part of the downtime, ticks (stopping, device state).
+    pub stop_cost: u64,
 }
 
 impl WhatIfInput {
@@ -82,6 +110,7 @@ impl WhatIfInput {
             wcet: 1,
             params: default_params(1000),
             hybrid_rounds: 1,
+            hypervisor: None,
         }
     }
 }
@@ -110,6 +139,9 @@ pub struct WhatIfRow {
     pub rounds: Vec<u64>,
     /// Pre-copy, hybrid: bytes of each round, closed form.
     pub closed_rounds: Vec<u64>,
+    /// Bytes sent once the program is stopped (simulated): pre-copy's final
+    /// set, hybrid's post-copy part, everything for the other schemes.
+    pub final_bytes: u64,
 }
 
 /// The answer for the five schemes.
@@ -160,6 +192,78 @@ fn sat(x: u128) -> u64 {
 
 /// Answers the question for the five schemes.
 pub fn what_if(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
+    let mut w = schemes(inp)?;
+    let Some(hv) = inp.hypervisor else {
+        return Ok(w);
+    };
+    if let Some(fb) = hv.final_bandwidth
+        && fb != inp.bandwidth
+    {
+        let mut stopped = inp.clone();
+        stopped.bandwidth = fb;
+        let s = schemes(&stopped)?;
+        for k in [0usize, 2, 4] {
+            w.rows[k] = s.rows[k].clone();
+        }
+    }
+    let r = crate::hypervisor::simulate(&hv_input(inp, &hv, w.dirty_per_job, w.period))
+        .map_err(|e| WhatIfError::Invalid(e.to_string()))?;
+    let ticks = |ns: u64| ns.div_ceil(inp.tick_ns);
+    let c = Criteria {
+        resume: ticks(r.total_ns),
+        eviction_time: ticks(r.eviction_ns),
+        total_time: ticks(r.total_ns),
+        downtime: ticks(r.downtime_ns),
+        bytes: r.bytes,
+        degradation: 0,
+    };
+    let pre = &mut w.rows[1];
+    pre.simulated = c;
+    pre.closed = c;
+    pre.rounds = r.round_bytes.clone();
+    pre.closed_rounds = r.round_bytes;
+    pre.final_bytes = r.final_bytes;
+    Ok(w)
+}
+
+/// The hypervisor question for a what-if.
+fn hv_input(
+    inp: &WhatIfInput,
+    hv: &Hypervisor,
+    dirty_per_job: u64,
+    period: u64,
+) -> crate::hypervisor::HvInput {
+    use crate::hypervisor::{HvInput, StopRule, Writer};
+    let ns = |t: u64| t.saturating_mul(inp.tick_ns);
+    HvInput {
+        memory: inp.memory,
+        zero: hv.zero,
+        working_set: inp.working_set.unwrap_or(inp.memory),
+        writer: match inp.dirty {
+            Dirty::Rate { bytes_per_s } => Writer::Rate(bytes_per_s),
+            Dirty::PerJob { .. } => Writer::PerJob {
+                bytes: dirty_per_job,
+                period_ns: ns(period),
+            },
+        },
+        page_size: inp.params.page_size,
+        cpu_state: inp.params.cpu_state,
+        chunk: inp.params.chunk,
+        bandwidth: inp.bandwidth,
+        final_bandwidth: hv.final_bandwidth.unwrap_or(inp.bandwidth),
+        latency_ns: ns(inp.latency),
+        stop: match hv.downtime_limit {
+            Some(d) => StopRule::DowntimeLimit(ns(d)),
+            None => StopRule::Below(inp.params.stop_below),
+        },
+        rate_window_ns: hv.rate_window.map(ns),
+        max_rounds: inp.params.max_rounds.max(1),
+        stop_cost_ns: ns(hv.stop_cost),
+    }
+}
+
+/// The five schemes under the §7 rules on idle links of `inp.bandwidth`.
+fn schemes(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
     if inp.memory == 0 || inp.bandwidth == 0 || inp.tick_ns == 0 {
         return Err(WhatIfError::Invalid(
             "memory, bandwidth and tick must be positive".into(),
@@ -188,7 +292,7 @@ pub fn what_if(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
     if period == 0 || inp.wcet == 0 || inp.wcet > period {
         return Err(WhatIfError::Invalid("jobs need 0 < wcet ≤ period".into()));
     }
-    let per_job = per_job.min(inp.memory);
+    let per_job = per_job.min(w);
     let prog = MigrationInput {
         memory: inp.memory,
         working_set: w,
@@ -244,12 +348,17 @@ pub fn what_if(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
     let rows = sims
         .iter()
         .zip(closed)
-        .map(|(tl, (cl, closed_rounds))| WhatIfRow {
-            scheme: tl.scheme,
-            simulated: simulated_criteria(tl, period),
-            closed: cl,
-            rounds: tl.rounds.iter().map(|r| r.bytes).collect(),
-            closed_rounds,
+        .map(|(tl, (cl, closed_rounds))| {
+            let rounds: Vec<u64> = tl.rounds.iter().map(|r| r.bytes).collect();
+            let simulated = simulated_criteria(tl, period);
+            WhatIfRow {
+                scheme: tl.scheme,
+                simulated,
+                closed: cl,
+                final_bytes: simulated.bytes.saturating_sub(rounds.iter().sum()),
+                rounds,
+                closed_rounds,
+            }
         })
         .collect();
     Ok(WhatIf {
@@ -342,7 +451,7 @@ fn closed_form(inp: &WhatIfInput, prog: &MigrationInput, period: u64) -> Vec<(Cr
     let tx = |b: u64| tx_ticks(b, inp.bandwidth, inp.tick_ns).unwrap_or(u64::MAX);
     let (num, den) = rate(inp);
     let dirtied =
-        |ticks: u64| -> u64 { sat((num * u128::from(ticks)).div_ceil(den)).min(prog.memory) };
+        |ticks: u64| -> u64 { sat((num * u128::from(ticks)).div_ceil(den)).min(prog.working_set) };
     let l = inp.latency;
     let m = prog.memory;
     let c = prog.cpu_state;
@@ -464,6 +573,19 @@ pub fn render_what_if(w: &WhatIf) -> String {
         format_bandwidth(i.bandwidth),
         time(i.latency),
     ));
+    if let Some(hv) = &i.hypervisor {
+        s.push_str(&format!(
+            "hypervisor: zero pages {}, final bandwidth {}, stop {}, rate window {}, stop cost {}\n",
+            format_size_short(hv.zero),
+            format_bandwidth(hv.final_bandwidth.unwrap_or(i.bandwidth)),
+            match hv.downtime_limit {
+                Some(d) => format!("when the pending bytes fit in {} at the bandwidth", time(d)),
+                None => format!("below {}", format_size_short(i.params.stop_below)),
+            },
+            hv.rate_window.map_or("none".to_string(), time),
+            time(hv.stop_cost),
+        ));
+    }
     s.push_str(&format!(
         "jobs every {} ({} dirtied each); chunks {}, pages {}, CPU state {}, at most {} rounds, stop below {}\n\n",
         time(w.period),

@@ -1327,22 +1327,42 @@ fn program(
             );
             ok = false;
         }
-        if let Some(d) = dirty
+        // `dirty_per_job` lies inside the working set (§4, "Changes"
+        // 2026-12): the dirty set is capped by `W`, so a larger `D` is
+        // an input error, not silently capped. A working set that is
+        // itself above memory is reported above; do not pile on.
+        if let (Some(d), Some(w)) = (dirty, ws)
             && p.dirty_per_job.is_some()
-            && d > mem
+            && d > w
+            && w <= mem
         {
-            v.err(
-                Diagnostic::error(
-                    "dirty-above-memory",
-                    format!(
-                        "{owner}: `dirty_per_job` {} is larger than its memory {}",
-                        units::format_size(d),
-                        units::format_size(mem)
-                    ),
+            let given = p.working_set.is_some();
+            let d = Diagnostic::error(
+                "dirty-above-working-set",
+                format!(
+                    "{owner}: `dirty_per_job` {} is larger than its working set {}{}",
+                    units::format_size(d),
+                    units::format_size(w),
+                    if given {
+                        ""
+                    } else {
+                        " (`working_set` defaults to `memory`)"
+                    }
+                ),
+            )
+            .at(f, format!("{o}.dirty_per_job"), "larger than `working_set`");
+            let d = if given {
+                d.also(f, format!("{o}.working_set"), "the program's working set")
+            } else {
+                d.also(
+                    f,
+                    format!("{o}.memory"),
+                    "the working set defaults to this memory",
                 )
-                .at(f, format!("{o}.dirty_per_job"), "larger than `memory`")
-                .also(f, format!("{o}.memory"), "the program's memory"),
-            );
+            };
+            v.err(d.help(
+                "a job's writes lie in its working set: lower `dirty_per_job`, or raise `working_set`",
+            ));
             ok = false;
         }
         let biggest = allowed

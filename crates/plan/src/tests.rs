@@ -615,16 +615,18 @@ fn pre_copy_for_large_memory_low_dirty_rate_tight_bound() {
 
 // ---------------------------------------------------------------- post-copy
 
-/// `p` dirties its whole 8 MiB in every job: every pre-copy round and the
-/// final set would carry all of it, so pre-copy is no better than
-/// stop-and-copy (67 ms after the suspension, bound 30 ms). Its working set
-/// is only 256 KiB: post-copy resumes it at its first new-mode job, which
+/// `p` (8 MiB) rewrites its whole 256 KiB working set in every job
+/// (`dirty_per_job` = `working_set`). The request comes at 9.5 ms, after
+/// the last old-mode job of the frame ended: pre-copy cannot begin a round
+/// before that suspension, so it must wait a whole round (67 ms) for a
+/// later switch point, and stop-and-copy takes 67 ms after the suspension
+/// (bound 30 ms). Post-copy resumes `p` at its first new-mode job, which
 /// runs a few milliseconds longer while its working set faults in.
 fn post_system() -> (System, Schedule, Schedule) {
     let sys = load_sys(
         &platform(
             "256MiB",
-            r#"Program(name: "p", memory: "8MiB", working_set: "256KiB", dirty_per_job: "8MiB",
+            r#"Program(name: "p", memory: "8MiB", working_set: "256KiB", dirty_per_job: "256KiB",
                        wcet: "1ms", period: "10ms", max_unavailability: "30ms")"#,
             "",
         ),

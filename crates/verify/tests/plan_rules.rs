@@ -183,13 +183,13 @@ fn migrated_program_started_before_its_last_byte() {
 
 #[test]
 fn undercounted_dirty_round() {
-    // round 2 carries 1200 of the 1500 dirtied by one source job
+    // round 2 carries 800 of the 1000 dirtied by one source job
     let mut p = pre_copy();
     p.transfers[2] = ch(
         "p",
         "round-2",
-        1_200,
-        &[("cm1", "sw1", 10_500), ("sw1", "cm2", 10_625)],
+        800,
+        &[("cm1", "sw1", 10_500), ("sw1", "cm2", 10_585)],
     );
     let r = breaks(&p, PlanRule::PhaseBytes);
     let v = r
@@ -199,20 +199,20 @@ fn undercounted_dirty_round() {
         .unwrap();
     assert_eq!(
         v.to_string(),
-        "migration `p`: `round-2` carries 1200 B, but must carry 1500 B (min(M, D·n) = min(4000, 1500·1), n = 1 source job(s) ending after round 1 began at 2010 and starting before round 2 began at 10500)"
+        "migration `p`: `round-2` carries 800 B, but must carry 1000 B (min(W, D·n) = min(1000, 1000·1), n = 1 source job(s) ending after round 1 began at 2010 and starting before round 2 began at 10500)"
     );
     // the final set undercounted
     let mut p = pre_copy();
     p.transfers[3] = ch(
         "p",
         "final",
-        1_500,
-        &[("cm1", "sw1", 11_000), ("sw1", "cm2", 11_155)],
+        1_000,
+        &[("cm1", "sw1", 11_000), ("sw1", "cm2", 11_105)],
     );
     let r = breaks(&p, PlanRule::PhaseBytes);
     assert!(r.violations.iter().any(|v| matches!(
         v,
-        PlanViolation::PhaseBytes { phase, found: 1_500, expected: 2_000, .. } if phase == "final"
+        PlanViolation::PhaseBytes { phase, found: 1_000, expected: 1_500, .. } if phase == "final"
     )));
     // a round 2 that begins after the job [10000, 11000) started counts it
     // and the job before: begin round 2 at 9000 → n = 0, nothing to send
@@ -220,8 +220,8 @@ fn undercounted_dirty_round() {
     p.transfers[2] = ch(
         "p",
         "round-2",
-        1_500,
-        &[("cm1", "sw1", 9_000), ("sw1", "cm2", 9_155)],
+        1_000,
+        &[("cm1", "sw1", 9_000), ("sw1", "cm2", 9_105)],
     );
     let r = breaks(&p, PlanRule::PhaseBytes);
     assert!(
@@ -696,26 +696,26 @@ fn scheme_rules() {
     p.transfers[3] = ch(
         "p",
         "final",
-        2_000,
-        &[("cm1", "sw1", 10_800), ("sw1", "cm2", 11_005)],
+        1_500,
+        &[("cm1", "sw1", 10_800), ("sw1", "cm2", 10_955)],
     );
     let r = breaks(&p, PlanRule::BeforeSuspension);
     assert!(r.to_string().contains(
-        "chunk #3 (`p` final, 2000 B) leaves at 10800, before the program's suspension at 11000"
+        "chunk #3 (`p` final, 1500 B) leaves at 10800, before the program's suspension at 11000"
     ));
     // a round after the suspension
     let mut p = pre_copy();
     p.transfers[2] = ch(
         "p",
         "round-2",
-        1_500,
-        &[("cm1", "sw1", 11_000), ("sw1", "cm2", 11_155)],
+        1_000,
+        &[("cm1", "sw1", 11_000), ("sw1", "cm2", 11_105)],
     );
     p.transfers[3] = ch(
         "p",
         "final",
-        2_000,
-        &[("cm1", "sw1", 11_150), ("sw1", "cm2", 11_355)],
+        1_500,
+        &[("cm1", "sw1", 11_100), ("sw1", "cm2", 11_255)],
     );
     breaks(&p, PlanRule::RoundAfterSuspension);
     // rounds numbered past max_rounds, with gaps
@@ -734,7 +734,7 @@ fn scheme_rules() {
     });
     let r = breaks_on(&sys, &pre_copy(), PlanRule::StopBelow);
     assert_eq!(r.rules(), vec![PlanRule::StopBelow]);
-    // hybrid has no stop_below: one round of 1500 would be fine, its round
+    // hybrid has no stop_below: one round of 1000 would be fine, its round
     // count is bounded still
     assert_valid(&sys, &hybrid());
     // rounds out of order

@@ -166,9 +166,34 @@ pub fn mode_index(system: &System, dir: &Path, name: &str) -> Result<usize, Fail
     })
 }
 
+/// `seamless migrate --calibrate FILE.csv`: the error tables of the
+/// hypervisor model, fixed settings then fitted.
+fn calibrate(out: &mut dyn Write, path: &Path) -> Result<i32, Failure> {
+    use seamless_migrate::calibration::{Settings, fit, parse_runs, score, table};
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Input(format!("error: cannot read `{}`: {e}\n", path.display())))?;
+    let bad = |e: String| Failure::Input(format!("error: `{}`: {e}\n", path.display()));
+    let runs = parse_runs(&text).map_err(bad)?;
+    let fixed = Settings::default();
+    let fitted = fit(&runs).map_err(bad)?;
+    let mut s = format!(
+        "{} runs from `{}`\n\nfixed settings:\n",
+        runs.len(),
+        path.display()
+    );
+    s.push_str(&table(&score(&runs, &fixed).map_err(bad)?, &fixed));
+    s.push_str("\nfitted final bandwidth and stop cost:\n");
+    s.push_str(&table(&score(&runs, &fitted).map_err(bad)?, &fitted));
+    out.write_all(s.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
 pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
-    use seamless_migrate::{Dirty, WhatIfInput, render_what_if, what_if};
+    use seamless_migrate::{Dirty, Hypervisor, WhatIfInput, render_what_if, what_if};
     use seamless_model::units::{Tick, parse_bandwidth, parse_size};
+    if let Some(path) = &a.calibrate {
+        return calibrate(out, path);
+    }
     let mut errors = String::new();
     let mut bad = |flag: &str, value: &str, e: String| {
         errors.push_str(&format!("error: --{flag} `{value}`: {e}\n"));
@@ -181,7 +206,8 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
             0
         }
     };
-    let memory = size("memory", &a.memory);
+    let memory = size("memory", a.memory.as_deref().unwrap_or_default());
+    let zero = a.zero.as_deref().map(|z| size("zero", z));
     let working_set = a.working_set.as_deref().map(|w| size("working-set", w));
     let page_size = size("page-size", &a.page_size);
     let cpu_state = size("cpu-state", &a.cpu_state);
@@ -198,6 +224,12 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
     let latency = dur("latency", &a.latency);
     let fault_handling = dur("fault-handling", &a.fault_handling);
     let period = a.period.as_deref().map(|p| dur("period", p));
+    let downtime_limit = a
+        .downtime_limit
+        .as_deref()
+        .map(|d| dur("downtime-limit", d));
+    let rate_window = a.rate_window.as_deref().map(|d| dur("rate-window", d));
+    let stop_cost = a.stop_cost.as_deref().map(|d| dur("stop-cost", d));
     let mut rate = |flag: &str, v: &str| match parse_bandwidth(v) {
         Ok(b) => b,
         Err(e) => {
@@ -205,7 +237,11 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
             0
         }
     };
-    let bandwidth = rate("bandwidth", &a.bandwidth);
+    let bandwidth = rate("bandwidth", a.bandwidth.as_deref().unwrap_or_default());
+    let final_bandwidth = a
+        .final_bandwidth
+        .as_deref()
+        .map(|b| rate("final-bandwidth", b));
     let dirty_bps = a.dirty_rate.as_deref().map(|d| rate("dirty-rate", d));
     if a.dirty_rate.is_none() && a.dirty_per_job.is_none() {
         errors.push_str(
@@ -237,11 +273,47 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
     input.params.stop_below = stop_below;
     input.params.fault_handling = fault_handling;
     input.hybrid_rounds = a.hybrid_rounds.max(1);
-    match what_if(&input) {
-        Ok(w) => {
-            out.write_all(render_what_if(&w).as_bytes())?;
-            Ok(EXIT_OK)
-        }
-        Err(e) => Err(Failure::Input(format!("error: {e}\n"))),
+    if zero.is_some()
+        || final_bandwidth.is_some()
+        || downtime_limit.is_some()
+        || rate_window.is_some()
+        || stop_cost.is_some()
+    {
+        input.hypervisor = Some(Hypervisor {
+            zero: zero.unwrap_or(0),
+            final_bandwidth,
+            downtime_limit,
+            rate_window,
+            stop_cost: stop_cost.unwrap_or(0),
+        });
     }
+    let w = what_if(&input).map_err(|e| Failure::Input(format!("error: {e}\n")))?;
+    let text = match a.format {
+        crate::MigrateFormat::Text => render_what_if(&w),
+        crate::MigrateFormat::Json => {
+            let schemes: Vec<serde_json::Value> = w
+                .rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "scheme": r.scheme.name(),
+                        "total_time": r.simulated.total_time,
+                        "downtime": r.simulated.downtime,
+                        "eviction_time": r.simulated.eviction_time,
+                        "bytes": r.simulated.bytes,
+                        "final_bytes": r.final_bytes,
+                        "rounds": r.rounds.len(),
+                        "degradation": r.simulated.degradation,
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({ "tick": tick.text, "schemes": schemes });
+            let mut s =
+                serde_json::to_string_pretty(&doc).map_err(|e| Failure::Input(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(EXIT_OK)
 }

@@ -437,14 +437,14 @@ impl Ctx<'_> {
                 self.not_before(&fin, susp);
                 if let Some(lb) = last {
                     let n = self.source_jobs_between(self.migs[mi].a_slot, lb, susp);
-                    let dirty_n = mem.min(dirty.saturating_mul(n));
+                    let dirty_n = ws.min(mem).min(dirty.saturating_mul(n));
                     self.phase_bytes(
                         pid,
                         "final",
                         &fin,
                         dirty_n + cpu,
                         format!(
-                            "min(M, D·n) + C = min({mem}, {dirty}·{n}) + {cpu}, n = {n} source job(s) ending after the last round began at {lb} and starting before the suspension at {susp}"
+                            "min(W, D·n) + C = min({ws}, {dirty}·{n}) + {cpu}, n = {n} source job(s) ending after the last round began at {lb} and starting before the suspension at {susp}"
                         ),
                     );
                 }
@@ -474,9 +474,9 @@ impl Ctx<'_> {
                         pid,
                         "pages",
                         &p,
-                        mem.min(dirty_n),
+                        ws.min(mem).min(dirty_n),
                         format!(
-                            "min(M, D·n) = min({mem}, {dirty}·{n}), n = {n} source job(s) ending after the last round began at {lb} and starting before the suspension at {susp}"
+                            "min(W, D·n) = min({ws}, {dirty}·{n}), n = {n} source job(s) ending after the last round began at {lb} and starting before the suspension at {susp}"
                         ),
                     );
                     post = Some((tail, ws.min(dirty_n)));
@@ -533,6 +533,7 @@ impl Ctx<'_> {
         let (pid, a_slot) = (self.migs[mi].pid, self.migs[mi].a_slot);
         let name = self.name(pid).to_string();
         let mem = u128::from(sys.programs[pid].memory);
+        let ws = u128::from(sys.programs[pid].working_set);
         let dirty = u128::from(sys.programs[pid].dirty_per_job);
         let mp = &sys.migration;
         let Some(&k) = rounds.keys().next_back() else {
@@ -617,9 +618,9 @@ impl Ctx<'_> {
                     pid,
                     &phase,
                     v,
-                    mem.min(dirty.saturating_mul(n)),
+                    ws.min(mem).min(dirty.saturating_mul(n)),
                     format!(
-                        "min(M, D·n) = min({mem}, {dirty}·{n}), n = {n} source job(s) ending after round {} began at {pb} and starting before round {i} began at {b}",
+                        "min(W, D·n) = min({ws}, {dirty}·{n}), n = {n} source job(s) ending after round {} began at {pb} and starting before round {i} began at {b}",
                         i - 1
                     ),
                 );

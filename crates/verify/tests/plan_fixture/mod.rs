@@ -3,7 +3,7 @@
 //!
 //! Links are 80 Mbit/s with a 1 µs tick, so `n` bytes take `ceil(n / 10)`
 //! ticks per hop; every link has a latency of 5. Program `p` (M = 4000 B,
-//! W = 1000 B, D = 1500 B, wcet 1000, period 10000) moves from cm1 to cm2;
+//! W = 1000 B, D = 1000 B, wcet 1000, period 10000) moves from cm1 to cm2;
 //! `q` and `r` continue, `s` stops, `t` starts. Message `m` (q → r, 100 B)
 //! crosses cm1→sw1 [2000, 2010) and sw1→cm2 [2015, 2025) in every frame of
 //! both tables. Migration parameters: page 500 B, C = 500 B, chunk 2000 B,
@@ -79,7 +79,7 @@ System(
     migration: Migration(page_size: "500B", cpu_state: "500B", chunk: "2000B",
                          max_rounds: 3, stop_below: "{stop_below}", fault_handling: "10us"),
     programs: [
-        Program(name: "p", memory: "4000B", working_set: "1000B", dirty_per_job: "1500B",
+        Program(name: "p", memory: "4000B", working_set: "1000B", dirty_per_job: "1000B",
                 wcet: "1ms", period: "10ms", max_unavailability: "{p_bound}"),
         Program(name: "q", memory: "2000B", wcet: "1ms", period: "10ms"),
         Program(name: "r", memory: "2000B", wcet: "1ms", period: "10ms", max_unavailability: "10ms"),
@@ -361,9 +361,9 @@ pub fn stop_and_copy() -> Plan {
 /// Pre-copy with 2 rounds, S = b_start = 20000, suspension 11000.
 /// Round 1 (M = 4000) from 2010 (just after m). Round 2 begins at 10500:
 /// one source job ([10000, 11000)) ends after 2010 and starts before 10500,
-/// so it carries min(4000, 1500·1) = 1500 ≥ stop_below. The final set begins
-/// at the suspension, n = 1 ([10000, 11000) ends after 10500): 1500 + 500.
-/// Last byte 11405 + 5 = 11410; p resumes at 25000 (downtime 14000).
+/// so it carries min(W, D·1) = 1000 ≥ stop_below. The final set begins
+/// at the suspension, n = 1 ([10000, 11000) ends after 10500): 1000 + 500.
+/// Last byte 11305 + 5 = 11310; p resumes at 25000 (downtime 14000).
 /// Completions of p: 1000, 11000, 26000, 36000: unavailability 15000.
 pub fn pre_copy() -> Plan {
     plan(
@@ -372,10 +372,10 @@ pub fn pre_copy() -> Plan {
             scheme: Scheme::PreCopy,
             via: None,
             resume: 25_000,
-            eviction: 11_200,
-            total_time: 11_410 - 2_010,
+            eviction: 11_150,
+            total_time: 11_310 - 2_010,
             downtime: 14_000,
-            bytes: 4_000 + 1_500 + 2_000,
+            bytes: 4_000 + 1_000 + 1_500,
             degradation: 0,
         },
         vec![
@@ -394,14 +394,14 @@ pub fn pre_copy() -> Plan {
             ch(
                 "p",
                 "round-2",
-                1_500,
-                &[("cm1", "sw1", 10_500), ("sw1", "cm2", 10_655)],
+                1_000,
+                &[("cm1", "sw1", 10_500), ("sw1", "cm2", 10_605)],
             ),
             ch(
                 "p",
                 "final",
-                2_000,
-                &[("cm1", "sw1", 11_000), ("sw1", "cm2", 11_205)],
+                1_500,
+                &[("cm1", "sw1", 11_000), ("sw1", "cm2", 11_155)],
             ),
         ],
         vec![],
@@ -471,8 +471,8 @@ pub fn post_copy() -> Plan {
 /// Hybrid with one round, S = b_start = 20000, suspension 11000. Round 1
 /// (4000) from 2010; n = 1 source job after it ([10000, 11000)), so the
 /// post-copy part is C = 500 at the suspension (arrives 11110: p may run)
-/// then min(4000, 1500) = 1500 of pages at 25500, after p's job at 25000
-/// began missing min(W, D·n) = 1000 bytes: extra 260. Completions of p:
+/// then min(W, D·1) = 1000 of pages at 25500, after p's job at 25000
+/// began missing them (1000 bytes): extra 260. Completions of p:
 /// 1000, 11000, 26260, 36000: unavailability 15260.
 pub fn hybrid() -> Plan {
     plan(
@@ -481,10 +481,10 @@ pub fn hybrid() -> Plan {
             scheme: Scheme::Hybrid,
             via: None,
             resume: 25_000,
-            eviction: 25_650,
-            total_time: 25_810 - 2_010,
+            eviction: 25_600,
+            total_time: 25_710 - 2_010,
             downtime: 14_000,
-            bytes: 4_000 + 500 + 1_500,
+            bytes: 4_000 + 500 + 1_000,
             degradation: 260,
         },
         vec![
@@ -509,8 +509,8 @@ pub fn hybrid() -> Plan {
             ch(
                 "p",
                 "pages",
-                1_500,
-                &[("cm1", "sw1", 25_500), ("sw1", "cm2", 25_655)],
+                1_000,
+                &[("cm1", "sw1", 25_500), ("sw1", "cm2", 25_605)],
             ),
         ],
         vec![],

@@ -1,0 +1,394 @@
+//! Scores the hypervisor model ([`crate::hypervisor`]) against measured
+//! pre-copy migrations, and fits its two free parameters.
+//!
+//! The measurements are a CSV file with QEMU's counters, one migration a
+//! row, in the columns of `crates/migrate/tests/data/qemu-precopy.csv`
+//! (see its README): the settings `ram_total`, `ram_duplicate`, `wss_mib`,
+//! `rate_pps`, `max_bandwidth_Bps`, `downtime_limit_ms`, and the outcome
+//! `total_time_ms`, `ram_transferred`, `downtime_ms`, `downtime_bytes`,
+//! `dirty_sync_count`. Only a run's settings are inputs; nothing is fitted
+//! per run.
+//!
+//! The error of a figure is `(predicted − measured) / measured`. Summaries:
+//! median and worst |error| of total time and bytes; median |error| of the
+//! final-copy bytes over runs with at least 1 MiB of them; the runs whose
+//! downtime is within max(25 %, 3 ms) of the measured one; the runs whose
+//! live-round count is exact. The error statistics (not the model) use
+//! floating point.
+
+use crate::hypervisor::{HvInput, HvResult, StopRule, Writer, simulate};
+use std::collections::BTreeMap;
+
+const MIB: u64 = 1 << 20;
+
+/// One measured migration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// `run_id`.
+    pub id: String,
+    /// `ram_total`, bytes.
+    pub memory: u64,
+    /// `ram_duplicate` × 4 KiB: bytes of zero pages.
+    pub zero: u64,
+    /// `wss_mib`, bytes.
+    pub working_set: u64,
+    /// `rate_pps` × 4 KiB, bytes per second.
+    pub dirty_rate: u64,
+    /// `dirty_frac_cfg`, in percent of the bandwidth.
+    pub dirty_percent: u64,
+    /// `max_bandwidth_Bps`, bytes per second.
+    pub bandwidth: u64,
+    /// `downtime_limit_ms`.
+    pub downtime_limit_ms: u64,
+    /// `total_time_ms`.
+    pub total_ms: u64,
+    /// `ram_transferred`.
+    pub bytes: u64,
+    /// `downtime_ms`.
+    pub downtime_ms: u64,
+    /// `downtime_bytes`.
+    pub final_bytes: u64,
+    /// `dirty_sync_count − 2`: live rounds.
+    pub rounds: u64,
+}
+
+/// Reads the CSV text (a header row, then one run a row; lines starting
+/// with `#` are comments).
+pub fn parse_runs(text: &str) -> Result<Vec<Run>, String> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+    let (_, header) = lines.next().ok_or("the file is empty")?;
+    let cols: Vec<&str> = header.split(',').map(str::trim).collect();
+    let idx = |name: &str| {
+        cols.iter()
+            .position(|c| *c == name)
+            .ok_or(format!("no column `{name}` in the header"))
+    };
+    let names = [
+        "run_id",
+        "ram_total",
+        "ram_duplicate",
+        "wss_mib",
+        "rate_pps",
+        "dirty_frac_cfg",
+        "max_bandwidth_Bps",
+        "downtime_limit_ms",
+        "total_time_ms",
+        "ram_transferred",
+        "downtime_ms",
+        "downtime_bytes",
+        "dirty_sync_count",
+    ];
+    let at: Vec<usize> = names.iter().map(|n| idx(n)).collect::<Result<_, _>>()?;
+    let mut runs = Vec::new();
+    for (no, line) in lines {
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let get = |k: usize| -> Result<&str, String> {
+            f.get(at[k])
+                .copied()
+                .ok_or(format!("line {}: no `{}` field", no + 1, names[k]))
+        };
+        let num = |k: usize| -> Result<u64, String> {
+            let v = get(k)?;
+            v.parse::<u64>().map_err(|_| {
+                format!(
+                    "line {}: `{}` is `{v}`, not a whole number",
+                    no + 1,
+                    names[k]
+                )
+            })
+        };
+        let frac = get(5)?;
+        let pct = frac
+            .parse::<f64>()
+            .map_err(|_| format!("line {}: `dirty_frac_cfg` is `{frac}`", no + 1))?;
+        runs.push(Run {
+            id: get(0)?.to_string(),
+            memory: num(1)?,
+            zero: num(2)?.saturating_mul(4096),
+            working_set: num(3)?.saturating_mul(MIB),
+            dirty_rate: num(4)?.saturating_mul(4096),
+            dirty_percent: (pct * 100.0).round() as u64,
+            bandwidth: num(6)?,
+            downtime_limit_ms: num(7)?,
+            total_ms: num(8)?,
+            bytes: num(9)?,
+            downtime_ms: num(10)?,
+            final_bytes: num(11)?,
+            rounds: num(12)?.saturating_sub(2),
+        });
+    }
+    if runs.is_empty() {
+        return Err("no runs in the file".into());
+    }
+    Ok(runs)
+}
+
+/// The model's settings that are the same for every run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The stop-and-copy's rate, bit/s.
+    pub final_bandwidth: u64,
+    /// Fixed part of the downtime, ns.
+    pub stop_cost_ns: u64,
+    /// The rate limiter's window, ns.
+    pub rate_window_ns: Option<u64>,
+}
+
+impl Default for Settings {
+    /// 1 GiB/s final copy (a plausible loopback speed, not a measured
+    /// one), no fixed stop cost, QEMU's 100 ms limiter window.
+    fn default() -> Settings {
+        Settings {
+            final_bandwidth: (1u64 << 30) * 8,
+            stop_cost_ns: 0,
+            rate_window_ns: Some(100_000_000),
+        }
+    }
+}
+
+/// The hypervisor question a run's settings ask.
+pub fn input(run: &Run, s: &Settings) -> HvInput {
+    HvInput {
+        memory: run.memory,
+        zero: run.zero.min(run.memory),
+        working_set: run.working_set.min(run.memory),
+        writer: Writer::Rate(run.dirty_rate),
+        page_size: 4096,
+        cpu_state: 0,
+        chunk: 64 << 10,
+        bandwidth: run.bandwidth.saturating_mul(8),
+        final_bandwidth: s.final_bandwidth,
+        latency_ns: 0,
+        stop: StopRule::DowntimeLimit(run.downtime_limit_ms.saturating_mul(1_000_000)),
+        rate_window_ns: s.rate_window_ns,
+        max_rounds: 1000,
+        stop_cost_ns: s.stop_cost_ns,
+    }
+}
+
+/// One run's prediction and errors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// The run.
+    pub run: Run,
+    /// The model's answer.
+    pub predicted: HvResult,
+    /// Relative error of the total time.
+    pub total: f64,
+    /// Relative error of the bytes.
+    pub bytes: f64,
+    /// Relative error of the final-copy bytes (runs with ≥ 1 MiB of them).
+    pub final_bytes: Option<f64>,
+    /// Predicted downtime within max(25 %, 3 ms) of the measured one.
+    pub downtime_ok: bool,
+    /// Live rounds predicted exactly.
+    pub rounds_exact: bool,
+}
+
+fn rel(pred: f64, meas: f64) -> f64 {
+    if meas == 0.0 {
+        if pred == 0.0 { 0.0 } else { f64::INFINITY }
+    } else {
+        (pred - meas) / meas
+    }
+}
+
+/// Predicts and scores every run.
+pub fn score(runs: &[Run], s: &Settings) -> Result<Vec<Scored>, String> {
+    runs.iter()
+        .map(|run| {
+            let p = simulate(&input(run, s)).map_err(|e| format!("{}: {e}", run.id))?;
+            let ms = |ns: u64| ns as f64 / 1e6;
+            let down = ms(p.downtime_ns);
+            let meas_down = run.downtime_ms as f64;
+            Ok(Scored {
+                total: rel(ms(p.total_ns), run.total_ms as f64),
+                bytes: rel(p.bytes as f64, run.bytes as f64),
+                final_bytes: (run.final_bytes >= MIB)
+                    .then(|| rel(p.final_bytes as f64, run.final_bytes as f64)),
+                downtime_ok: (down - meas_down).abs() <= (0.25 * meas_down).max(3.0),
+                rounds_exact: u64::from(p.rounds) == run.rounds,
+                predicted: p,
+                run: run.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The summary of a set of scored runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Runs.
+    pub runs: usize,
+    /// Median |error| of the total time.
+    pub total_median: f64,
+    /// Worst |error| of the total time.
+    pub total_worst: f64,
+    /// Median |error| of the bytes.
+    pub bytes_median: f64,
+    /// Worst |error| of the bytes.
+    pub bytes_worst: f64,
+    /// Median |error| of the final-copy bytes (runs with ≥ 1 MiB), if any.
+    pub final_median: Option<f64>,
+    /// Runs with ≥ 1 MiB of final copy.
+    pub final_runs: usize,
+    /// Runs whose downtime is within max(25 %, 3 ms).
+    pub downtime_ok: usize,
+    /// Runs whose rounds are exact.
+    pub rounds_exact: usize,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Summarises scored runs.
+pub fn summarize(s: &[Scored]) -> Summary {
+    let abs = |f: &dyn Fn(&Scored) -> f64| s.iter().map(|x| f(x).abs()).collect::<Vec<_>>();
+    let worst = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+    let t = abs(&|x| x.total);
+    let b = abs(&|x| x.bytes);
+    let f: Vec<f64> = s
+        .iter()
+        .filter_map(|x| x.final_bytes.map(f64::abs))
+        .collect();
+    Summary {
+        runs: s.len(),
+        total_median: median(t.clone()),
+        total_worst: worst(&t),
+        bytes_median: median(b.clone()),
+        bytes_worst: worst(&b),
+        final_runs: f.len(),
+        final_median: (!f.is_empty()).then(|| median(f)),
+        downtime_ok: s.iter().filter(|x| x.downtime_ok).count(),
+        rounds_exact: s.iter().filter(|x| x.rounds_exact).count(),
+    }
+}
+
+/// The error table: every run, then by regime (dirty rate against
+/// bandwidth, working set, downtime limit).
+pub fn table(scored: &[Scored], s: &Settings) -> String {
+    let pct = |x: f64| format!("{:.1} %", 100.0 * x);
+    let mut out = format!(
+        "final bandwidth {:.0} MiB/s, stop cost {} µs, rate window {}\n\n",
+        s.final_bandwidth as f64 / 8.0 / MIB as f64,
+        s.stop_cost_ns / 1000,
+        s.rate_window_ns
+            .map_or("none".to_string(), |w| format!("{} ms", w / 1_000_000)),
+    );
+    out.push_str(&format!(
+        "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}\n",
+        "regime",
+        "runs",
+        "time med",
+        "time max",
+        "bytes med",
+        "bytes max",
+        "final med (n)",
+        "downtime ok",
+        "rounds ="
+    ));
+    let row = |out: &mut String, name: &str, group: &[Scored]| {
+        let m = summarize(group);
+        out.push_str(&format!(
+            "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}\n",
+            name,
+            m.runs,
+            pct(m.total_median),
+            pct(m.total_worst),
+            pct(m.bytes_median),
+            pct(m.bytes_worst),
+            match m.final_median {
+                Some(f) => format!("{} ({})", pct(f), m.final_runs),
+                None => "- (0)".to_string(),
+            },
+            format!("{}/{}", m.downtime_ok, m.runs),
+            format!("{}/{}", m.rounds_exact, m.runs),
+        ));
+    };
+    row(&mut out, "all", scored);
+    let mut groups: BTreeMap<(u8, u64), Vec<Scored>> = BTreeMap::new();
+    for x in scored {
+        groups
+            .entry((0, x.run.dirty_percent))
+            .or_default()
+            .push(x.clone());
+        groups
+            .entry((1, x.run.working_set / MIB))
+            .or_default()
+            .push(x.clone());
+        groups
+            .entry((2, x.run.downtime_limit_ms))
+            .or_default()
+            .push(x.clone());
+    }
+    for ((kind, v), g) in &groups {
+        let name = match kind {
+            0 => format!("dirty {v} % of B"),
+            1 => format!("working set {v} MiB"),
+            _ => format!("downtime limit {v} ms"),
+        };
+        row(&mut out, &name, g);
+    }
+    out
+}
+
+/// Fits the final bandwidth and the fixed stop cost to the runs: the pair
+/// that puts the most downtimes within max(25 %, 3 ms) of the measured
+/// ones; ties go to the smaller median absolute downtime error. Grid: final
+/// bandwidth 64 MiB/s to 4 GiB/s in 49 steps of an eighth of a power of
+/// two, stop cost 0 to 10 ms by 0.5 ms (the stop cost only adds to the
+/// downtime, so each run is simulated once per bandwidth).
+pub fn fit(runs: &[Run]) -> Result<Settings, String> {
+    let base = Settings::default();
+    let mut best: Option<((usize, i64), Settings)> = None;
+    for step in 0..=48u32 {
+        // 64 MiB/s · 2^(step/8)
+        let mib_s = 64.0 * 2f64.powf(f64::from(step) / 8.0);
+        let fb = (mib_s * MIB as f64 * 8.0) as u64;
+        let at = Settings {
+            final_bandwidth: fb,
+            ..base
+        };
+        let live: Vec<HvResult> = runs
+            .iter()
+            .map(|r| simulate(&input(r, &at)).map_err(|e| format!("{}: {e}", r.id)))
+            .collect::<Result<_, _>>()?;
+        for cost in 0..=20u64 {
+            let cost_ns = cost * 500_000;
+            let mut ok = 0usize;
+            let mut errs = Vec::new();
+            for (r, p) in runs.iter().zip(&live) {
+                let down = (cost_ns + p.downtime_ns) as f64 / 1e6;
+                let meas = r.downtime_ms as f64;
+                if (down - meas).abs() <= (0.25 * meas).max(3.0) {
+                    ok += 1;
+                }
+                errs.push((down - meas).abs());
+            }
+            let key = (ok, -((median(errs) * 1000.0) as i64));
+            if best.as_ref().is_none_or(|(k, _)| key > *k) {
+                best = Some((
+                    key,
+                    Settings {
+                        stop_cost_ns: cost_ns,
+                        ..at
+                    },
+                ));
+            }
+        }
+    }
+    best.map(|(_, s)| s).ok_or("nothing to fit".into())
+}
