@@ -190,7 +190,7 @@ pub fn gantt_chart(system: &System, schedule: &Schedule) -> Chart {
     axis(&mut svg, system, &scale, 0, h, top, n_rows * row_h);
     let mut y = top;
     let mut last_module = None;
-    for (key, _) in &rows {
+    for key in rows.keys() {
         let label = match key {
             RowKey::Core(m, c) => format!("{} / core {c}", system.modules[*m].name),
             RowKey::Link(a, b) => format!("{a} → {b}"),

@@ -244,7 +244,7 @@ pub fn plan_chart(system: &System, plan: &Plan) -> Chart {
     let rel = |t: u64| t - from;
     axis(&mut svg, system, &scale, from, to, top, n_rows * row_h);
     let mut y = top;
-    for (key, _) in &rows {
+    for key in rows.keys() {
         let label = match key {
             RowKey::Core(m, c) => format!("{} / core {c}", system.modules[*m].name),
             RowKey::Link(x, z) => format!("{x} → {z}"),
@@ -277,7 +277,7 @@ pub fn plan_chart(system: &System, plan: &Plan) -> Chart {
         }
     }
     let mut y = top;
-    for (_, bars) in &rows {
+    for bars in rows.values() {
         for bar in bars {
             let x1 = scale.x(rel(bar.start.max(from)));
             let x2 = scale.x(rel(bar.end.min(to))).max(x1 + 10);
