@@ -51,10 +51,7 @@ impl LabelBox {
     /// Whether two boxes come closer than [`LABEL_GAP`] pixels side by
     /// side, or share any height while doing so.
     pub fn overlaps(&self, o: &LabelBox) -> bool {
-        self.x0 < o.x1 + LABEL_GAP
-            && o.x0 < self.x1 + LABEL_GAP
-            && self.y0 < o.y1
-            && o.y0 < self.y1
+        self.x0 < o.x1 + LABEL_GAP && o.x0 < self.x1 + LABEL_GAP && self.y0 < o.y1 && o.y0 < self.y1
     }
 }
 

@@ -588,7 +588,7 @@ fn suspended(t: &Transfer) -> u64 {
     t.suspension.unwrap_or(t.request)
 }
 
-/// Stop-and-copy [`copy`]: `M + C` bytes, every chunk leaving at or after the
+/// Stop-and-copy (`copy`): `M + C` bytes, every chunk leaving at or after the
 /// suspension (and the request, and `not_before`). May run when the last
 /// byte has arrived.
 pub fn stop_and_copy<S: Slots>(

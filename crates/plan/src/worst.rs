@@ -67,7 +67,7 @@ pub fn request_instants(ctx: &Ctx) -> Vec<u64> {
     v
 }
 
-/// Plans the transition at every instant of [`request_instants`] and
+/// Plans the transition at every instant of `request_instants` and
 /// returns the worst values; the first failure as a [`NoPlan`] naming its
 /// request instant.
 pub fn worst_case(
