@@ -15,13 +15,14 @@ use seamless_plan::{PlanOptions, plan_transition};
 use seamless_synth::Options;
 
 fn all_plan(sys: &System, schedules: &[Option<&seamless_model::schedule::Schedule>]) -> bool {
-    sys.transitions
-        .iter()
-        .all(|&(a, b)| match (schedules[a], schedules[b]) {
-            (Some(sa), Some(sb)) => plan_transition(sys, a, b, sa, sb, 0, &PlanOptions::default())
-                .is_ok_and(|p| seamless_verify::verify_plan(sys, &p).is_valid()),
-            _ => false,
-        })
+    sys.transitions.iter().all(|&(a, b)| match (schedules[a], schedules[b]) {
+        (Some(sa), Some(sb)) => {
+            plan_transition(sys, a, b, sa, sb, 0, &PlanOptions::default()).is_ok_and(|p| {
+                seamless_verify::verify_plan(sys, &p).is_valid()
+            })
+        }
+        _ => false,
+    })
 }
 
 fn main() {
