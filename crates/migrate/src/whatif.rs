@@ -621,11 +621,25 @@ pub fn render_what_if(w: &WhatIf) -> String {
     table(&mut s, "closed form, continuous streams:", &|r| r.closed);
     for r in &w.rows {
         if !r.rounds.is_empty() {
+            // long lists (a hypervisor that never converges runs up to
+            // max_rounds rounds): the first and last few, and the count
             let list = |v: &[u64]| {
-                v.iter()
-                    .map(|&b| format_size_short(b))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                let f = |x: &[u64]| {
+                    x.iter()
+                        .map(|&b| format_size_short(b))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                if v.len() <= 12 {
+                    f(v)
+                } else {
+                    format!(
+                        "{}, … {} rounds in all …, {}",
+                        f(&v[..5]),
+                        v.len(),
+                        f(&v[v.len() - 3..])
+                    )
+                }
             };
             s.push_str(&format!(
                 "\n{} rounds: {} (closed form: {})",
@@ -688,6 +702,50 @@ mod tests {
         ] {
             assert!(text.contains(name), "{text}");
         }
+    }
+
+    /// With hypervisor knobs the pre-copy row is the hypervisor model;
+    /// the schemes that send while stopped run at the final bandwidth.
+    #[test]
+    fn hypervisor_knobs() {
+        let mut inp = WhatIfInput::new(
+            64 * MIB,
+            Dirty::Rate {
+                bytes_per_s: 8 * MIB,
+            },
+            64 * MIB * 8,
+        );
+        inp.working_set = Some(16 * MIB);
+        let plain = what_if(&inp).unwrap();
+        inp.hypervisor = Some(Hypervisor {
+            zero: 16 * MIB,
+            final_bandwidth: Some(1024 * MIB * 8),
+            downtime_limit: Some(300_000),
+            rate_window: Some(100_000),
+            stop_cost: 0,
+        });
+        let hv = what_if(&inp).unwrap();
+        // stop-and-copy at 1 GiB/s instead of 64 MiB/s
+        assert!(hv.rows[0].simulated.total_time * 10 < plain.rows[0].simulated.total_time);
+        let pre = &hv.rows[1];
+        assert_eq!(pre.simulated, pre.closed);
+        assert!(!pre.rounds.is_empty());
+        // the final set is below bandwidth × limit (19.2 MiB) plus headers
+        assert!(pre.final_bytes < 20 * MIB, "{pre:?}");
+        // hybrid keeps the live bandwidth
+        assert_eq!(hv.rows[3], plain.rows[3]);
+        // a writer faster than the link never converges: max_rounds rounds,
+        // listed short
+        inp.dirty = Dirty::Rate {
+            bytes_per_s: 200 * MIB,
+        };
+        inp.params.max_rounds = 100;
+        if let Some(h) = inp.hypervisor.as_mut() {
+            h.downtime_limit = Some(0);
+        }
+        let w = what_if(&inp).unwrap();
+        assert_eq!(w.rows[1].rounds.len(), 100);
+        assert!(render_what_if(&w).contains("100 rounds in all"));
     }
 
     #[test]
