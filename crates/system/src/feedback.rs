@@ -9,6 +9,13 @@ use seamless_plan::NoPlan;
 use seamless_synth::Options;
 use std::collections::BTreeMap;
 
+/// One allowed transition's plan, or why there is none (`None` inside: a
+/// table is missing).
+pub type TransitionPlan = (ModeId, ModeId, Result<Plan, Option<NoPlan>>);
+
+/// Plans one transition between two tables (deterministic).
+pub type PlanFn<'a> = dyn Fn(ModeId, ModeId, &Schedule, &Schedule) -> Result<Plan, NoPlan> + 'a;
+
 /// What one feedback round changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedbackRound {
@@ -24,17 +31,13 @@ pub struct PlanAll {
     pub system: SystemSynthesis,
     /// Per allowed transition in `System::transitions` order: the plan, or
     /// why there is none (`None` inside: a table is missing).
-    pub plans: Vec<(ModeId, ModeId, Result<Plan, Option<NoPlan>>)>,
+    pub plans: Vec<TransitionPlan>,
     /// The feedback rounds run, in order.
     pub rounds: Vec<FeedbackRound>,
 }
 
 /// Plans every transition of `ss` with `plan`.
-fn plan_each(
-    system: &System,
-    ss: &SystemSynthesis,
-    plan: &dyn Fn(ModeId, ModeId, &Schedule, &Schedule) -> Result<Plan, NoPlan>,
-) -> Vec<(ModeId, ModeId, Result<Plan, Option<NoPlan>>)> {
+fn plan_each(system: &System, ss: &SystemSynthesis, plan: &PlanFn) -> Vec<TransitionPlan> {
     system
         .transitions
         .iter()
@@ -60,12 +63,7 @@ fn plan_each(
 ///   largest arriving program is sent elsewhere).
 ///
 /// A round is kept only when it plans more transitions than before.
-pub fn plan_all(
-    system: &System,
-    opts: &Options,
-    plan: &dyn Fn(ModeId, ModeId, &Schedule, &Schedule) -> Result<Plan, NoPlan>,
-    max_rounds: u32,
-) -> PlanAll {
+pub fn plan_all(system: &System, opts: &Options, plan: &PlanFn, max_rounds: u32) -> PlanAll {
     let mut fixed: BTreeMap<(ProgramId, ModeId), ModuleId> = BTreeMap::new();
     let mut ss = synthesize_with(system, opts, &fixed);
     let mut plans = plan_each(system, &ss, plan);
@@ -102,9 +100,7 @@ pub fn plan_all(
         });
         let next = synthesize_with(system, opts, &next_fixed);
         let next_plans = plan_each(system, &next, plan);
-        let ok = |ps: &[(ModeId, ModeId, Result<Plan, Option<NoPlan>>)]| {
-            ps.iter().filter(|(_, _, r)| r.is_ok()).count()
-        };
+        let ok = |ps: &[TransitionPlan]| ps.iter().filter(|(_, _, r)| r.is_ok()).count();
         let schedules =
             |s: &SystemSynthesis| s.synthesis.modes.iter().filter(|r| r.is_ok()).count();
         if (schedules(&next), ok(&next_plans)) > (schedules(&ss), ok(&plans)) {

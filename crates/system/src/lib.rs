@@ -27,7 +27,7 @@ mod run;
 mod view;
 
 pub use bound::{Bounds, Optimum, TransitionBound, bounds};
-pub use feedback::{FeedbackRound, PlanAll, plan_all};
+pub use feedback::{FeedbackRound, PlanAll, PlanFn, TransitionPlan, plan_all};
 pub use joint::JointPlacement;
 pub use report::{MigrationReport, TransitionMigrations, migration_report};
 pub use run::{

@@ -167,14 +167,14 @@ pub fn synthesize_with(
     }
     // a mode the joint placement's hints left without a schedule: let the
     // synthesizer choose
-    for mode in 0..n {
-        if matches!(results[mode], Some(Ok(_))) {
+    for (mode, r) in results.iter_mut().enumerate() {
+        if matches!(r, Some(Ok(_))) {
             continue;
         }
         if !relaxed.contains(&mode) {
             relaxed.push(mode);
         }
-        results[mode] = Some(synthesize_mode(
+        *r = Some(synthesize_mode(
             system,
             mode,
             &PlacementHint::default(),

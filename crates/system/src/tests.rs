@@ -11,11 +11,14 @@ use seamless_model::validate::Limits;
 
 /// A tiny system: modules (memory MiB, 1 core), programs (memory MiB,
 /// allowed modules), modes (programs, pins), transitions.
+/// A mode: its programs, and its pins (program, module).
+type TinyMode = (Vec<usize>, Vec<(usize, usize)>);
+
 #[derive(Debug, Clone)]
 struct Tiny {
     modules: Vec<u64>,
     programs: Vec<(u64, Vec<usize>)>,
-    modes: Vec<(Vec<usize>, Vec<(usize, usize)>)>,
+    modes: Vec<TinyMode>,
     transitions: Vec<(usize, usize)>,
 }
 
