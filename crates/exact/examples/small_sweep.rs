@@ -63,7 +63,9 @@ fn system(seed: u64) -> Option<(System, Vec<SourceFile>)> {
     let biggest: u64 = sys.programs.iter().map(|q| q.memory).max().unwrap_or(1);
     let slack = r.range(105, 130);
     let mib = 1u64 << 20;
-    let per = (total * slack / 100 / modules as u64).max(biggest).div_ceil(mib);
+    let per = (total * slack / 100 / modules as u64)
+        .max(biggest)
+        .div_ceil(mib);
     let mut files = g.sources();
     let mut text = String::new();
     for line in files[0].text.lines() {
@@ -87,9 +89,20 @@ fn to_json(sys: &System) -> String {
     let m = &sys.modes[0];
     let net = &sys.network;
     let mut o = String::new();
-    let _ = write!(o, "{{\"H\": {}, \"dirs\": {}, \"modules\": [", m.major_frame, net.directions());
+    let _ = write!(
+        o,
+        "{{\"H\": {}, \"dirs\": {}, \"modules\": [",
+        m.major_frame,
+        net.directions()
+    );
     for (i, md) in sys.modules.iter().enumerate() {
-        let _ = write!(o, "{}{{\"memory\": {}, \"cores\": {}}}", if i > 0 { ", " } else { "" }, md.memory, md.cores);
+        let _ = write!(
+            o,
+            "{}{{\"memory\": {}, \"cores\": {}}}",
+            if i > 0 { ", " } else { "" },
+            md.memory,
+            md.cores
+        );
     }
     o.push_str("], \"programs\": [");
     for (i, mp) in m.programs.iter().enumerate() {
@@ -128,8 +141,15 @@ fn to_json(sys: &System) -> String {
     let mut first = true;
     for mm in &m.messages {
         let msg = &sys.messages[mm.message];
-        let Some(sender) = m.slot(msg.from) else { continue };
-        let recv: Vec<String> = msg.to.iter().filter_map(|&q| m.slot(q)).map(|q| q.to_string()).collect();
+        let Some(sender) = m.slot(msg.from) else {
+            continue;
+        };
+        let recv: Vec<String> = msg
+            .to
+            .iter()
+            .filter_map(|&q| m.slot(q))
+            .map(|q| q.to_string())
+            .collect();
         if recv.is_empty() {
             continue;
         }

@@ -83,6 +83,9 @@ impl<'a> Search<'a> {
     /// `None` when the mode is beyond the engine's size limits.
     pub(crate) fn new(sys: &'a System, mode_id: ModeId, subset: &Subset) -> Option<Search<'a>> {
         let mode = sys.modes.get(mode_id)?;
+        if mode.programs.len() > 4 * MAX_PROGRAMS || mode.job_count > MAX_ITEMS as u64 {
+            return None;
+        }
         let h = mode.major_frame;
         let mut slot_to = vec![usize::MAX; mode.programs.len()];
         let mut progs = Vec::new();

@@ -22,14 +22,15 @@ pub struct Core {
 }
 
 /// Shrinks the whole mode, which must be proven infeasible first, to a
-/// core: each program (then each message) in turn is left out, and stays
-/// out when the rest is still proven infeasible. Each attempt gets an equal
+/// core: chunks of programs and messages (halving down to single
+/// elements) are left out, and stay out when the rest is still proven
+/// infeasible. Each attempt gets an equal
 /// share of `opts.budget`. `None` when the whole mode is not proven
 /// infeasible within one share.
 pub fn unsat_core(sys: &System, mode: ModeId, opts: &Options) -> Option<Core> {
     let m = sys.modes.get(mode)?;
     let mut keep = Subset::all(sys, mode);
-    let attempts = (m.programs.len() + m.messages.len() + 1) as u64;
+    let attempts = 2 * (m.programs.len() + m.messages.len() + 1) as u64;
     let share = Options {
         budget: (opts.budget / attempts).max(1),
         ..*opts
@@ -40,20 +41,55 @@ pub fn unsat_core(sys: &System, mode: ModeId, opts: &Options) -> Option<Core> {
     }
     let mut steps = first.steps;
     let mut minimal = true;
-    for s in 0..m.programs.len() {
-        keep.programs[s] = false;
-        let r = solve_subset(sys, mode, &keep, &share);
-        steps += r.steps;
-        match r.outcome {
-            Outcome::Infeasible => {}
-            Outcome::Unknown => {
-                minimal = false;
-                keep.programs[s] = true;
-            }
-            Outcome::Scheduled(_) => keep.programs[s] = true,
-        }
+    // Candidates: programs, then messages (a message whose ends are gone is
+    // dropped with them). Deletion in chunks, halving down to single
+    // elements, so that a small core in a large mode costs few solves; the
+    // last pass (chunks of one) decides every remaining element.
+    #[derive(Clone, Copy)]
+    enum El {
+        P(usize),
+        M(usize),
     }
-    // messages whose ends are both kept
+    let mut cand: Vec<El> = (0..m.programs.len())
+        .map(El::P)
+        .chain((0..m.messages.len()).map(El::M))
+        .collect();
+    let set = |keep: &mut Subset, els: &[El], on: bool| {
+        for &e in els {
+            match e {
+                El::P(s) => keep.programs[s] = on,
+                El::M(s) => keep.messages[s] = on,
+            }
+        }
+    };
+    let mut chunk = (cand.len() / 2).max(1);
+    loop {
+        let mut i = 0;
+        while i < cand.len() {
+            let end = (i + chunk).min(cand.len());
+            let part: Vec<El> = cand[i..end].to_vec();
+            set(&mut keep, &part, false);
+            let r = solve_subset(sys, mode, &keep, &share);
+            steps += r.steps;
+            match r.outcome {
+                Outcome::Infeasible => {
+                    cand.drain(i..end);
+                }
+                other => {
+                    if chunk == 1 && other == Outcome::Unknown {
+                        minimal = false;
+                    }
+                    set(&mut keep, &part, true);
+                    i = end;
+                }
+            }
+        }
+        if chunk == 1 {
+            break;
+        }
+        chunk /= 2;
+    }
+    // messages whose ends are not both kept play no part
     for ms in 0..m.messages.len() {
         let msg = &sys.messages[m.messages[ms].message];
         let ends_kept = std::iter::once(msg.from)
@@ -63,18 +99,6 @@ pub fn unsat_core(sys: &System, mode: ModeId, opts: &Options) -> Option<Core> {
             .count();
         if ends_kept < 2 {
             keep.messages[ms] = false;
-            continue;
-        }
-        keep.messages[ms] = false;
-        let r = solve_subset(sys, mode, &keep, &share);
-        steps += r.steps;
-        match r.outcome {
-            Outcome::Infeasible => {}
-            Outcome::Unknown => {
-                minimal = false;
-                keep.messages[ms] = true;
-            }
-            Outcome::Scheduled(_) => keep.messages[ms] = true,
         }
     }
     let mut programs: Vec<ProgramId> = (0..m.programs.len())

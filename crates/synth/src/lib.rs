@@ -391,6 +391,25 @@ pub fn synthesize_mode(
         if started.elapsed() > opts.time_limit {
             break;
         }
+        // After the first round fails, a short complete search: on small
+        // modes it usually decides at once, sparing the later rounds.
+        if r == 0 {
+            let quick = (opts.budget / 20).min(opts.budget.saturating_sub(spent));
+            match portfolio::complete(system, mode, quick, started, opts) {
+                portfolio::Complete::Scheduled(s) => {
+                    report(Phase::Done, 1, 1);
+                    return Ok(*s);
+                }
+                portfolio::Complete::Proven(f) => {
+                    report(Phase::Done, 1, 1);
+                    return Err(Infeasible::Proven {
+                        mode,
+                        findings: vec![f],
+                    });
+                }
+                portfolio::Complete::Unknown(_) => spent = spent.saturating_add(quick),
+            }
+        }
     }
     if let Some(placed) = last_placed.filter(|_| started.elapsed() <= opts.time_limit) {
         let mut eng = engine::Engine::new(&p, placed, &share, started);

@@ -35,7 +35,7 @@ pub(crate) fn complete(
         seamless_exact::Outcome::Scheduled(s) => Complete::Scheduled(Box::new(s)),
         seamless_exact::Outcome::Infeasible => {
             let m = &sys.modes[mode];
-            let attempts = (m.programs.len() + m.messages.len() + 1) as u64;
+            let attempts = 2 * (m.programs.len() + m.messages.len() + 1) as u64;
             // each deletion may spend a few times what the whole proof took
             let per = r.steps.saturating_mul(4).saturating_add(100_000);
             let core_budget = budget
