@@ -126,6 +126,20 @@ pub fn parse_runs(text: &str) -> Result<Vec<Run>, String> {
     Ok(runs)
 }
 
+/// The fixed switchover cost of the default settings, ns: stopping the
+/// vCPU, the last dirty-bitmap sync and saving the device state. 1 ms is
+/// the shortest `downtime` QEMU reported in the set (runs whose final copy
+/// is a few pages): the switchover never took less.
+pub const STOP_COST_NS: u64 = 1_000_000;
+/// The first-touch cost per page of the default settings, ns: what the
+/// destination pays to fault in a fresh page before writing it. Derived
+/// from the two idle runs at 64 MiB/s, DL 300 ms alone (README of the set:
+/// their final copy is only the first pass's leftover, 4 253 pages never
+/// sent): their mean downtime 56.5 ms, less the 1 ms switchover and
+/// 16.2 ms at 1 GiB/s, is 39.3 ms, 9.2 µs a page. The other 52 runs test
+/// it; a page fault under nested virtualisation costs microseconds.
+pub const FIRST_TOUCH_NS: u64 = 9_000;
+
 /// The model's settings that are the same for every run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
@@ -133,17 +147,22 @@ pub struct Settings {
     pub final_bandwidth: u64,
     /// Fixed part of the downtime, ns.
     pub stop_cost_ns: u64,
+    /// Extra cost of each first-touched page in the stop-and-copy, ns
+    /// ([`HvInput::first_touch_ns`]).
+    pub first_touch_ns: u64,
     /// The rate limiter's window, ns.
     pub rate_window_ns: Option<u64>,
 }
 
 impl Default for Settings {
     /// 1 GiB/s final copy (a plausible loopback speed, not a measured
-    /// one), no fixed stop cost, QEMU's 100 ms limiter window.
+    /// one), a [`STOP_COST_NS`] switchover, [`FIRST_TOUCH_NS`] a
+    /// first-touched page, QEMU's 100 ms limiter window.
     fn default() -> Settings {
         Settings {
             final_bandwidth: (1u64 << 30) * 8,
-            stop_cost_ns: 0,
+            stop_cost_ns: STOP_COST_NS,
+            first_touch_ns: FIRST_TOUCH_NS,
             rate_window_ns: Some(100_000_000),
         }
     }
@@ -166,6 +185,7 @@ pub fn input(run: &Run, s: &Settings) -> HvInput {
         rate_window_ns: s.rate_window_ns,
         max_rounds: 1000,
         stop_cost_ns: s.stop_cost_ns,
+        first_touch_ns: s.first_touch_ns,
     }
 }
 
@@ -282,9 +302,10 @@ pub fn summarize(s: &[Scored]) -> Summary {
 pub fn table(scored: &[Scored], s: &Settings) -> String {
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     let mut out = format!(
-        "final bandwidth {:.0} MiB/s, stop cost {} µs, rate window {}\n\n",
+        "final bandwidth {:.0} MiB/s, stop cost {} µs, first touch {} ns/page, rate window {}\n\n",
         s.final_bandwidth as f64 / 8.0 / MIB as f64,
         s.stop_cost_ns / 1000,
+        s.first_touch_ns,
         s.rate_window_ns
             .map_or("none".to_string(), |w| format!("{} ms", w / 1_000_000)),
     );

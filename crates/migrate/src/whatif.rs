@@ -259,6 +259,7 @@ fn hv_input(
         rate_window_ns: hv.rate_window.map(ns),
         max_rounds: inp.params.max_rounds.max(1),
         stop_cost_ns: ns(hv.stop_cost),
+        first_touch_ns: 0,
     }
 }
 

@@ -1,7 +1,9 @@
 //! The measured goal of the hypervisor model (docs/benchmarks.md): against
 //! the 54 measured QEMU 7.2 pre-copy migrations of `tests/data/`, with one
 //! fixed final bandwidth for every run (1 GiB/s, not fitted), 100 ms limiter
-//! windows and no fixed stop cost.
+//! windows, a 1 ms switchover and a 9 µs first-touch cost per page the
+//! final copy sends for the first time (both fixed for every run; see
+//! `calibration::STOP_COST_NS`, `calibration::FIRST_TOUCH_NS`).
 
 use seamless_migrate::calibration::{Settings, Summary, fit, parse_runs, score, summarize, table};
 
@@ -64,13 +66,34 @@ fn final_copy_bytes() {
     assert!(m.final_median.unwrap() <= 0.10, "{t}");
 }
 
-/// Downtime within max(25 %, 3 ms): the goal is 65 % of the runs; with the
-/// final copy fixed at 1 GiB/s the model reaches the share asserted here
-/// (see docs/benchmarks.md: the measured final copy goes at 244–1753 MiB/s).
+/// Downtime within max(25 %, 3 ms) on at least 65 % of the runs (the
+/// model reaches 39/54 = 72 %).
 #[test]
 fn downtime() {
     let (m, t) = fixed();
-    assert!(m.downtime_ok * 100 >= m.runs * 55, "{t}");
+    assert!(m.downtime_ok * 100 >= m.runs * 65, "{t}");
+}
+
+/// The first-touch cost is what separates the slow final copies (a first
+/// pass's leftover) from the fast ones (re-sent pages): without it, or
+/// without the switchover, the goal is not met.
+#[test]
+fn downtime_needs_both_mechanisms() {
+    let runs = parse_runs(&data()).unwrap();
+    for s in [
+        Settings {
+            first_touch_ns: 0,
+            ..Settings::default()
+        },
+        Settings {
+            first_touch_ns: 0,
+            stop_cost_ns: 0,
+            ..Settings::default()
+        },
+    ] {
+        let m = summarize(&score(&runs, &s).unwrap());
+        assert!(m.downtime_ok * 100 < m.runs * 65, "{s:?}");
+    }
 }
 
 #[test]
