@@ -5,9 +5,10 @@
 //! cargo run --release -p seamless-migrate --example calibration [FILE.csv]
 //! ```
 //!
-//! First with the fixed settings the goal names (final copy at 1 GiB/s, no
-//! fixed stop cost, 100 ms limiter windows), then with the final bandwidth
-//! and stop cost fitted to the file.
+//! First with the fixed settings of the goal (final copy at 1 GiB/s, a 1 ms
+//! switchover, 9 µs a first-touched page, 100 ms limiter windows), then
+//! with the final bandwidth, stop cost and first-touch cost fitted to the
+//! file.
 
 use seamless_migrate::calibration::{Settings, fit, parse_runs, score, table};
 
@@ -28,7 +29,7 @@ fn main() {
         println!("fixed settings:");
         print!("{}", table(&score(&runs, &s)?, &s));
         let f = fit(&runs)?;
-        println!("\nfitted final bandwidth and stop cost:");
+        println!("\nfitted final bandwidth, stop cost and first-touch cost:");
         print!("{}", table(&score(&runs, &f)?, &f));
         Ok(())
     };

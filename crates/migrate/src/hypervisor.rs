@@ -127,6 +127,9 @@ pub struct HvResult {
     pub final_bytes: u64,
     /// Live rounds: syncs before the stop (the first pass included).
     pub rounds: u32,
+    /// Data pages of the stop-and-copy sent for the first time (left
+    /// unsent by the first pass): each costs `first_touch_ns`.
+    pub fresh_pages: u64,
     /// Wire bytes of each live round.
     pub round_bytes: Vec<u64>,
 }
@@ -293,6 +296,7 @@ fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
         bytes: sent.saturating_add(final_bytes),
         final_bytes,
         rounds,
+        fresh_pages: cold,
         round_bytes,
     })
 }

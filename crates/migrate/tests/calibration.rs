@@ -102,8 +102,9 @@ fn rounds() {
     assert!(m.rounds_exact * 100 >= m.runs * 70, "{t}");
 }
 
-/// Fitting the final bandwidth and the stop cost never does worse on the
-/// downtime than the fixed settings.
+/// Fitting the final bandwidth, the stop cost and the first-touch cost
+/// never does worse on the downtime than the fixed settings (which are on
+/// the grid).
 #[test]
 fn fitted_is_no_worse() {
     let runs = parse_runs(&data()).unwrap();
@@ -112,6 +113,7 @@ fn fitted_is_no_worse() {
     let b = summarize(&score(&runs, &f).unwrap());
     assert!(b.downtime_ok >= a.downtime_ok, "{f:?}");
     assert!(f.stop_cost_ns <= 10_000_000);
+    assert!(f.first_touch_ns <= 20_000);
     assert!((64 << 20) * 8 <= f.final_bandwidth && f.final_bandwidth <= (4u64 << 30) * 8);
 }
 
