@@ -11,6 +11,8 @@
 //! Cost: `O(n log n)` in the size of the schedule (two sorts, for the
 //! overlap of jobs on cores and of hops on link directions).
 
+#![warn(missing_docs)]
+
 mod check;
 mod parse;
 mod plan;

@@ -6,45 +6,85 @@ use std::fmt;
 /// The rule a violation breaks: one per kind of [`Violation`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
+    /// `unknown-mode`: the schedule's `mode` is not a mode of the system ([`Violation::UnknownMode`]).
     UnknownMode,
+    /// `tick-mismatch`: the schedule's `tick` differs from the system's ([`Violation::TickMismatch`]).
     TickMismatch,
+    /// `major-frame-mismatch`: `major_frame` is not the mode's `H` ([`Violation::MajorFrameMismatch`]).
     MajorFrameMismatch,
+    /// `unknown-program`: a placement or job names a program the system lacks ([`Violation::UnknownProgram`]).
     UnknownProgram,
+    /// `program-not-in-mode`: a placement or job names a program that does not run in the mode ([`Violation::ProgramNotInMode`]).
     ProgramNotInMode,
+    /// `duplicate-placement`: a program is placed more than once ([`Violation::DuplicatePlacement`]).
     DuplicatePlacement,
+    /// `missing-placement`: a program of the mode has no placement ([`Violation::MissingPlacement`]).
     MissingPlacement,
+    /// `unknown-module`: a placement names a module the system lacks ([`Violation::UnknownModule`]).
     UnknownModule,
+    /// `core-out-of-range`: a placement names a core past the module's `cores` ([`Violation::CoreOutOfRange`]).
     CoreOutOfRange,
+    /// `module-not-allowed`: a program is placed outside its `modules` ([`Violation::ModuleNotAllowed`]).
     ModuleNotAllowed,
+    /// `pin-violated`: a program is placed off the module (and core) the mode pins it to ([`Violation::PinViolated`]).
     PinViolated,
+    /// `memory-exceeded`: the programs placed on a module need more memory than it has ([`Violation::MemoryExceeded`]).
     MemoryExceeded,
+    /// `job-index-out-of-range`: a job index is at or past the program's jobs per frame ([`Violation::JobIndexOutOfRange`]).
     JobIndexOutOfRange,
+    /// `duplicate-job`: the same job (program and index) is listed twice ([`Violation::DuplicateJob`]).
     DuplicateJob,
+    /// `missing-job`: a job the mode expects in the frame is absent ([`Violation::MissingJob`]).
     MissingJob,
+    /// `job-not-on-placement`: a job runs elsewhere than its program's placement ([`Violation::JobNotOnPlacement`]).
     JobNotOnPlacement,
+    /// `wrong-duration`: a job does not last exactly its program's wcet ([`Violation::WrongDuration`]).
     WrongDuration,
+    /// `outside-window`: a job starts before or ends after its window ([`Violation::OutsideWindow`]).
     OutsideWindow,
+    /// `outside-frame`: a job or hop ends after the major frame ([`Violation::OutsideFrame`]).
     OutsideFrame,
+    /// `overlap`: two jobs run on one core at once ([`Violation::Overlap`]).
     Overlap,
+    /// `jitter`: a program's start offsets spread more than its `max_jitter` ([`Violation::Jitter`]).
     Jitter,
+    /// `unavailability`: two consecutive completions of a program lie more than its `max_unavailability` apart ([`Violation::Unavailability`]).
     Unavailability,
+    /// `unknown-message`: a transmission names a message the system lacks ([`Violation::UnknownMessage`]).
     UnknownMessage,
+    /// `message-not-in-mode`: a transmission names a message that is not in the mode ([`Violation::MessageNotInMode`]).
     MessageNotInMode,
+    /// `instance-out-of-range`: a transmission's instance index is at or past the message's instances per frame ([`Violation::InstanceOutOfRange`]).
     InstanceOutOfRange,
+    /// `duplicate-transmission`: one message instance has two transmission entries ([`Violation::DuplicateTransmission`]).
     DuplicateTransmission,
+    /// `missing-transmission`: an instance with receivers on other modules has no transmission ([`Violation::MissingTransmission`]).
     MissingTransmission,
+    /// `unexpected-transmission`: an instance whose receivers all share the sender's module has a transmission ([`Violation::UnexpectedTransmission`]).
     UnexpectedTransmission,
+    /// `not-a-link`: a hop joins two nodes that no link joins ([`Violation::NotALink`]).
     NotALink,
+    /// `hop-not-in-route`: a hop uses a link direction outside the §3 route tree ([`Violation::HopNotInRoute`]).
     HopNotInRoute,
+    /// `duplicate-hop`: one transmission uses a link direction twice ([`Violation::DuplicateHop`]).
     DuplicateHop,
+    /// `missing-hop`: a link direction of the route has no hop ([`Violation::MissingHop`]).
     MissingHop,
+    /// `hop-duration`: a hop does not last exactly the message's transmission time on that link ([`Violation::HopDuration`]).
     HopDuration,
+    /// `hop-before-parent`: a hop starts before its parent hop's end plus the parent link's latency ([`Violation::HopBeforeParent`]).
     HopBeforeParent,
+    /// `departure-before-window`: a first hop starts before the instance's window opens ([`Violation::DepartureBeforeWindow`]).
     DepartureBeforeWindow,
+    /// `departure-before-sender`: under precedence, a first hop starts before the sender's job ends ([`Violation::DepartureBeforeSender`]).
     DepartureBeforeSender,
+    /// `arrival-after-window`: the instance reaches a receiver's module after its window closes ([`Violation::ArrivalAfterWindow`]).
     ArrivalAfterWindow,
+    /// `arrival-after-receiver`: under precedence, the instance arrives after a receiver's job starts ([`Violation::ArrivalAfterReceiver`]).
     ArrivalAfterReceiver,
+    /// `local-precedence`: under precedence, a receiver on the sender's module starts before the sender ends ([`Violation::LocalPrecedence`]).
     LocalPrecedence,
+    /// `link-overlap`: two transmissions use one link direction at once ([`Violation::LinkOverlap`]).
     LinkOverlap,
 }
 
@@ -105,7 +145,9 @@ impl fmt::Display for Rule {
 /// Which list of the schedule an entry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entry {
+    /// An entry of the schedule's `placement` list.
     Placement,
+    /// An entry of the schedule's `jobs` list.
     Job,
 }
 
@@ -121,9 +163,13 @@ impl fmt::Display for Entry {
 /// A job as the schedule gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRef {
+    /// The program the job belongs to, as the schedule names it.
     pub program: String,
+    /// The job's index in the frame (`0..` the program's jobs per frame).
     pub index: u64,
+    /// The tick at which the job starts, from the start of the major frame.
     pub start: u64,
+    /// The tick at which the job ends (exclusive: the job occupies `[start, end)`).
     pub end: u64,
 }
 
@@ -140,11 +186,17 @@ impl fmt::Display for JobRef {
 /// A hop of a message instance as the schedule gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HopRef {
+    /// The message the transmission carries, as the schedule names it.
     pub message: String,
+    /// The message instance's index in the frame.
     pub index: u64,
+    /// The node (module or switch) the hop leaves.
     pub from: String,
+    /// The node (module or switch) the hop reaches.
     pub to: String,
+    /// The tick at which the hop starts occupying the link direction `from`→`to`.
     pub start: u64,
+    /// The tick at which the hop ends (exclusive: it occupies `[start, end)`).
     pub end: u64,
 }
 
@@ -162,175 +214,342 @@ impl fmt::Display for HopRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Violation {
     /// The schedule names a mode the system does not have.
-    UnknownMode { mode: String, known: Vec<String> },
+    UnknownMode {
+        /// The mode the schedule names.
+        mode: String,
+        /// Every mode of the system, in system order.
+        known: Vec<String>,
+    },
     /// The schedule's tick is not the system's.
-    TickMismatch { found: String, expected: String },
+    TickMismatch {
+        /// The schedule's tick, as written (e.g. `"1us"`).
+        found: String,
+        /// The system's tick, as written.
+        expected: String,
+    },
     /// `major_frame` is not the mode's `H`.
     MajorFrameMismatch {
+        /// The mode of the schedule.
         mode: String,
+        /// The schedule's `major_frame`, in ticks.
         found: u64,
+        /// The mode's major frame `H`: the least common multiple of its periods, or its explicit `major_frame`.
         expected: u64,
     },
     /// A placement or job names a program the system does not have.
-    UnknownProgram { entry: Entry, program: String },
+    UnknownProgram {
+        /// Whether a placement or a job names the program.
+        entry: Entry,
+        /// The unknown program name.
+        program: String,
+    },
     /// A placement or job names a program that does not run in this mode.
     ProgramNotInMode {
+        /// Whether a placement or a job names the program.
         entry: Entry,
+        /// The program, which the system has but this mode does not run.
         program: String,
+        /// The schedule's mode.
         mode: String,
     },
     /// A program is placed twice.
-    DuplicatePlacement { program: String },
+    DuplicatePlacement {
+        /// The program placed twice (its first placement is the one used).
+        program: String,
+    },
     /// A program of the mode is not placed.
-    MissingPlacement { program: String },
+    MissingPlacement {
+        /// The program of the mode with no placement.
+        program: String,
+    },
     /// A placement names a module the system does not have.
-    UnknownModule { program: String, module: String },
+    UnknownModule {
+        /// The program whose placement names the module.
+        program: String,
+        /// The unknown module name.
+        module: String,
+    },
     /// A placement names a core the module does not have.
     CoreOutOfRange {
+        /// The program placed on the core.
         program: String,
+        /// The module of the placement.
         module: String,
+        /// The core the placement names.
         core: u32,
+        /// How many cores the module has (valid cores are `0..cores`).
         cores: u32,
     },
     /// A program is placed on a module outside its `modules`.
     ModuleNotAllowed {
+        /// The program placed outside its `modules`.
         program: String,
+        /// The module it is placed on.
         module: String,
+        /// The modules the program may use.
         allowed: Vec<String>,
     },
     /// A program is placed off its pin.
     PinViolated {
+        /// The pinned program.
         program: String,
+        /// The module it is placed on.
         module: String,
+        /// The core it is placed on.
         core: u32,
+        /// The module the mode pins it to.
         pin_module: String,
+        /// The core the mode pins it to, if the pin names one.
         pin_core: Option<u32>,
     },
     /// The programs on a module need more memory than it has.
     MemoryExceeded {
+        /// The module whose memory is exceeded.
         module: String,
+        /// The summed memory of the programs placed on it, in bytes.
         used: u64,
+        /// The module's memory, in bytes.
         capacity: u64,
+        /// The programs placed on the module.
         programs: Vec<String>,
     },
     /// A job index at or past the program's jobs per frame.
-    JobIndexOutOfRange { job: JobRef, jobs: u64 },
+    JobIndexOutOfRange {
+        /// The job with the out-of-range index.
+        job: JobRef,
+        /// The program's jobs per frame (`H` / period).
+        jobs: u64,
+    },
     /// The same job twice.
-    DuplicateJob { job: JobRef },
+    DuplicateJob {
+        /// The second (ignored) entry of the job.
+        job: JobRef,
+    },
     /// An expected job is absent.
-    MissingJob { program: String, index: u64 },
+    MissingJob {
+        /// The program whose job is missing.
+        program: String,
+        /// The missing job's index in the frame.
+        index: u64,
+    },
     /// A job runs elsewhere than its program's placement.
     JobNotOnPlacement {
+        /// The misplaced job.
         job: JobRef,
+        /// The module the job runs on.
         module: String,
+        /// The core the job runs on.
         core: u32,
+        /// The module of the program's placement.
         placed_module: String,
+        /// The core of the program's placement.
         placed_core: u32,
     },
     /// A job does not last exactly its wcet.
-    WrongDuration { job: JobRef, wcet: u64 },
+    WrongDuration {
+        /// The job whose `end - start` is not its wcet.
+        job: JobRef,
+        /// The program's worst-case execution time in this mode, in ticks.
+        wcet: u64,
+    },
     /// A job leaves its window.
     OutsideWindow {
+        /// The job that leaves its window.
         job: JobRef,
+        /// The start of the job's window: the earliest tick it may start.
         window_start: u64,
+        /// The end of the job's window: the latest tick it may end.
         window_end: u64,
     },
     /// A job or hop ends after the major frame.
-    OutsideFrame { what: String, end: u64, frame: u64 },
+    OutsideFrame {
+        /// The job or hop, rendered as in other messages.
+        what: String,
+        /// Its end tick.
+        end: u64,
+        /// The major frame `H`, in ticks.
+        frame: u64,
+    },
     /// Two jobs share a core at once.
     Overlap {
+        /// The module of the shared core.
         module: String,
+        /// The shared core.
         core: u32,
+        /// The job that starts first.
         first: JobRef,
+        /// The job that starts while `first` still runs.
         second: JobRef,
     },
     /// A program's offsets spread more than `max_jitter`.
     Jitter {
+        /// The program whose start offsets spread too far.
         program: String,
+        /// The program's `max_jitter`, in ticks.
         max_jitter: u64,
+        /// Job index and start offset (start − `index·period`, the start of its period)
+        /// of the job starting earliest in its period.
         earliest: (u64, i128),
+        /// Job index and start offset of the job starting latest in its period.
         latest: (u64, i128),
     },
     /// Two consecutive completions too far apart.
     Unavailability {
+        /// The program left without a completion for too long.
         program: String,
+        /// The program's `max_unavailability`, in ticks.
         bound: u64,
+        /// The gap between the two completions, in ticks.
         gap: u64,
         /// Job index and end of the earlier completion.
         from: (u64, u64),
         /// Job index and end of the later one (in the next frame if `wraps`).
         to: (u64, u64),
+        /// Whether the later completion is the first job of the next frame.
         wraps: bool,
     },
     /// A transmission names a message the system does not have.
-    UnknownMessage { message: String },
+    UnknownMessage {
+        /// The unknown message name.
+        message: String,
+    },
     /// A transmission names a message that is not in this mode.
-    MessageNotInMode { message: String, mode: String },
+    MessageNotInMode {
+        /// The message, which the system has but this mode does not.
+        message: String,
+        /// The schedule's mode.
+        mode: String,
+    },
     /// An instance index at or past the message's instances per frame.
     InstanceOutOfRange {
+        /// The transmitted message.
         message: String,
+        /// The out-of-range instance index.
         index: u64,
+        /// The message's instances per frame.
         instances: u64,
     },
     /// The same instance transmitted twice.
-    DuplicateTransmission { message: String, index: u64 },
+    DuplicateTransmission {
+        /// The message of the instance.
+        message: String,
+        /// The instance index (its first entry is the one used).
+        index: u64,
+    },
     /// An instance with remote receivers has no transmission.
     MissingTransmission {
+        /// The message of the instance.
         message: String,
+        /// The instance index.
         index: u64,
+        /// The receivers' modules other than the sender's, which the instance must reach.
         modules: Vec<String>,
     },
     /// An instance whose receivers all share the sender's module has a transmission.
-    UnexpectedTransmission { message: String, index: u64 },
+    UnexpectedTransmission {
+        /// The message of the instance.
+        message: String,
+        /// The instance index.
+        index: u64,
+    },
     /// A hop between two nodes that no link joins (or an unknown node).
-    NotALink { hop: HopRef },
+    NotALink {
+        /// The hop between unlinked (or unknown) nodes.
+        hop: HopRef,
+    },
     /// A hop on a link direction outside the §3 route (tree).
-    HopNotInRoute { hop: HopRef },
+    HopNotInRoute {
+        /// The hop off the route.
+        hop: HopRef,
+    },
     /// The same link direction twice in one transmission.
-    DuplicateHop { hop: HopRef },
+    DuplicateHop {
+        /// The second hop on the same link direction.
+        hop: HopRef,
+    },
     /// A link direction of the route with no hop.
     MissingHop {
+        /// The message of the instance.
         message: String,
+        /// The instance index.
         index: u64,
+        /// The node the missing hop would leave.
         from: String,
+        /// The node the missing hop would reach.
         to: String,
     },
     /// A hop does not last exactly the transmission time.
-    HopDuration { hop: HopRef, tx_time: u64 },
+    HopDuration {
+        /// The hop whose `end - start` is wrong.
+        hop: HopRef,
+        /// The message's transmission time on the hop's link, in ticks.
+        tx_time: u64,
+    },
     /// A hop starts before its parent hop's end plus that link's latency.
     HopBeforeParent {
+        /// The hop that starts too early.
         hop: HopRef,
+        /// The hop into the node this hop leaves.
         parent: HopRef,
+        /// The latency of the parent hop's link, in ticks.
         latency: u64,
     },
     /// A first hop starts before the instance's window.
-    DepartureBeforeWindow { hop: HopRef, window_start: u64 },
+    DepartureBeforeWindow {
+        /// The first hop, which starts too early.
+        hop: HopRef,
+        /// The tick at which the instance's window opens.
+        window_start: u64,
+    },
     /// A first hop starts before the sender's job ends (precedence).
-    DepartureBeforeSender { hop: HopRef, sender: JobRef },
+    DepartureBeforeSender {
+        /// The first hop, which starts too early.
+        hop: HopRef,
+        /// The sender's job producing this instance.
+        sender: JobRef,
+    },
     /// The instance reaches a receiver's module after its window.
     ArrivalAfterWindow {
+        /// The message of the instance.
         message: String,
+        /// The instance index.
         index: u64,
+        /// The receiver's module reached too late.
         module: String,
+        /// The arrival: the last hop's end plus its link's latency.
         arrival: u64,
+        /// The tick at which the instance's window closes.
         window_end: u64,
     },
     /// The instance reaches a receiver after its job starts (precedence).
     ArrivalAfterReceiver {
+        /// The message of the instance.
         message: String,
+        /// The instance index.
         index: u64,
+        /// The arrival at the receiver's module: the last hop's end plus its link's latency.
         arrival: u64,
+        /// The receiver's job that consumes this instance.
         receiver: JobRef,
     },
     /// A receiver on the sender's module starts before the sender ends (precedence).
     LocalPrecedence {
+        /// The message of the instance.
         message: String,
+        /// The instance index.
         index: u64,
+        /// The sender's job producing the instance.
         sender: JobRef,
+        /// The receiver's job that starts too early.
         receiver: JobRef,
     },
     /// Two transmissions share a link direction at once.
-    LinkOverlap { first: HopRef, second: HopRef },
+    LinkOverlap {
+        /// The hop that starts first.
+        first: HopRef,
+        /// The hop that starts while `first` still occupies the link direction.
+        second: HopRef,
+    },
 }
 
 impl Violation {
