@@ -1,6 +1,6 @@
 //! The independent schedule verifier.
 //!
-//! [`verify_schedule`] checks a mode's schedule (docs/format.md §11, from any tool)
+//! [`verify_schedule`] checks a mode's schedule (docs/format.md §11.1, from any tool)
 //! against every rule of docs/format.md §9, recomputing everything that can be
 //! derived from the system (expected jobs, windows, routes, transmission
 //! times) and trusting nothing in the schedule but the choices it states.
@@ -10,6 +10,16 @@
 //!
 //! Cost: `O(n log n)` in the size of the schedule (two sorts, for the
 //! overlap of jobs on cores and of hops on link directions).
+//!
+//! [`verify_plan`] does the same for a transition plan (docs/format.md §10):
+//! it verifies both tables with [`verify_schedule`], then recomputes from the
+//! plan's choices everything the transition rules determine and reports each
+//! difference as a [`PlanViolation`] in a [`PlanReport`]. Where §10 leaves
+//! room, its reading is written down in `crates/verify/PLAN_RULES.md`.
+//!
+//! [`parse_schedule_json`], [`parse_schedule_ron`], [`parse_plan_json`] and
+//! [`parse_plan_ron`] read documents written by other tools (§11.1, §11.2),
+//! with errors that give line and column.
 
 #![warn(missing_docs)]
 

@@ -1,8 +1,8 @@
-//! Reading schedules written by other tools (§8 fields), in JSON or RON.
+//! Reading schedules written by other tools (§11.1 fields), in JSON or RON.
 
 use seamless_model::schedule::Schedule;
 
-/// Parses a §8 schedule from JSON; the error says line and column.
+/// Parses a §11.1 schedule from JSON; the error says line and column.
 pub fn parse_schedule_json(text: &str) -> Result<Schedule, String> {
     serde_json::from_str(text).map_err(|e| {
         format!(
@@ -14,7 +14,7 @@ pub fn parse_schedule_json(text: &str) -> Result<Schedule, String> {
     })
 }
 
-/// Parses a §8 schedule from RON (struct names optional); the error says
+/// Parses a §11.1 schedule from RON (struct names optional); the error says
 /// line and column.
 pub fn parse_schedule_ron(text: &str) -> Result<Schedule, String> {
     ron::Options::default()

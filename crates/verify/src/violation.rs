@@ -64,7 +64,7 @@ pub enum Rule {
     UnexpectedTransmission,
     /// `not-a-link`: a hop joins two nodes that no link joins ([`Violation::NotALink`]).
     NotALink,
-    /// `hop-not-in-route`: a hop uses a link direction outside the §3 route tree ([`Violation::HopNotInRoute`]).
+    /// `hop-not-in-route`: a hop uses a link direction outside the §6 route tree ([`Violation::HopNotInRoute`]).
     HopNotInRoute,
     /// `duplicate-hop`: one transmission uses a link direction twice ([`Violation::DuplicateHop`]).
     DuplicateHop,
@@ -457,7 +457,7 @@ pub enum Violation {
         /// The hop between unlinked (or unknown) nodes.
         hop: HopRef,
     },
-    /// A hop on a link direction outside the §3 route (tree).
+    /// A hop on a link direction outside the §6 route (tree).
     HopNotInRoute {
         /// The hop off the route.
         hop: HopRef,

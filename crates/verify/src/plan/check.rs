@@ -10,7 +10,7 @@ use seamless_model::units::Tick;
 use seamless_model::{Mode, ModuleId, ProgramId, System};
 use std::collections::BTreeMap;
 
-/// Checks `plan` against both tables' §6 rules and every rule of §7.
+/// Checks `plan` against both tables' §9 rules and every rule of §10.
 pub fn verify_plan(system: &System, plan: &Plan) -> PlanReport {
     let from_schedule = verify_schedule(system, &plan.from_schedule);
     let to_schedule = verify_schedule(system, &plan.to_schedule);

@@ -239,7 +239,7 @@ impl Ctx<'_> {
         }
     }
 
-    /// The §3 route of a leg, as `from→to` strings.
+    /// The §6 route of a leg, as `from→to` strings.
     fn route_names(&self, a: ModuleId, b: ModuleId) -> Vec<String> {
         let net = &self.sys.network;
         net.route(a, b)

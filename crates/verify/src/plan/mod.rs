@@ -1,12 +1,12 @@
 //! The independent transition-plan verifier (docs/format.md §10).
 //!
-//! [`verify_plan`] checks a plan (§8, from any tool) against a loaded
+//! [`verify_plan`] checks a plan (§11.2, from any tool) against a loaded
 //! system: both tables with [`crate::verify_schedule`], then every rule of
-//! §7, recomputing from the plan's choices (switch point, B start, schemes,
+//! §10, recomputing from the plan's choices (switch point, B start, schemes,
 //! intermediaries, chunk hops) everything that can be derived — the program
 //! classification, suspensions, round sizes, the instant each program may run,
 //! skipped and extended jobs, memory, unavailability, and every reported
-//! value. The interpretation decisions where §7 leaves room are written in
+//! value. The interpretation decisions where §10 leaves room are written in
 //! `crates/verify/PLAN_RULES.md`. It shares no code with the planner.
 
 mod check;
@@ -28,14 +28,14 @@ use std::fmt;
 /// The outcome of a plan verification.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlanReport {
-    /// The old mode's table (`from_schedule`) against §6.
+    /// The old mode's table (`from_schedule`) against §9.
     pub from_schedule: Report,
-    /// The new mode's table (`to_schedule`) against §6.
+    /// The new mode's table (`to_schedule`) against §9.
     pub to_schedule: Report,
-    /// The §7 violations, at most [`MAX_PER_RULE`] of each rule, in the
+    /// The §10 violations, at most [`MAX_PER_RULE`] of each rule, in the
     /// order found (deterministic for a given plan).
     pub violations: Vec<PlanViolation>,
-    /// §7 violations found past the cap, per rule.
+    /// §10 violations found past the cap, per rule.
     pub suppressed: BTreeMap<PlanRule, u64>,
 }
 
@@ -48,13 +48,13 @@ impl PlanReport {
             && self.suppressed.is_empty()
     }
 
-    /// §7 violations of `rule` found (kept and suppressed).
+    /// §10 violations of `rule` found (kept and suppressed).
     pub fn count(&self, rule: PlanRule) -> u64 {
         self.violations.iter().filter(|v| v.rule() == rule).count() as u64
             + self.suppressed.get(&rule).copied().unwrap_or(0)
     }
 
-    /// Whether some §7 violation of `rule` was found.
+    /// Whether some §10 violation of `rule` was found.
     pub fn has(&self, rule: PlanRule) -> bool {
         self.count(rule) > 0
     }
@@ -67,7 +67,7 @@ impl PlanReport {
             + self.suppressed.values().sum::<u64>()
     }
 
-    /// The §7 rules broken, each once, in rule order.
+    /// The §10 rules broken, each once, in rule order.
     pub fn rules(&self) -> Vec<PlanRule> {
         let mut r: Vec<PlanRule> = self.violations.iter().map(PlanViolation::rule).collect();
         r.extend(self.suppressed.keys().copied());

@@ -1,8 +1,8 @@
-//! Reading transition plans written by other tools (§8 fields), in JSON or RON.
+//! Reading transition plans written by other tools (§11.2 fields), in JSON or RON.
 
 use seamless_model::plan::Plan;
 
-/// Parses a §8 plan from JSON; the error says line and column.
+/// Parses a §11.2 plan from JSON; the error says line and column.
 pub fn parse_plan_json(text: &str) -> Result<Plan, String> {
     serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
@@ -14,7 +14,7 @@ pub fn parse_plan_json(text: &str) -> Result<Plan, String> {
     })
 }
 
-/// Parses a §8 plan from RON (struct names optional; `via` written plainly
+/// Parses a §11.2 plan from RON (struct names optional; `via` written plainly
 /// or as `Some(..)`); the error says line and column.
 pub fn parse_plan_ron(text: &str) -> Result<Plan, String> {
     ron::Options::default()

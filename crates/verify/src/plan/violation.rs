@@ -45,11 +45,11 @@ pub enum PlanRule {
     Via,
     /// `chunk-size`: a chunk carries 0 bytes or more than `migration.chunk` ([`PlanViolation::ChunkSize`]).
     ChunkSize,
-    /// `bad-phase`: a chunk's phase label is not one of its migration's scheme ([`PlanViolation::BadPhase`]).
+    /// `bad-phase`: a chunk's phase label is not one of its migration's scheme's labels ([`PlanViolation::BadPhase`]).
     BadPhase,
     /// `chunk-not-a-link`: a chunk hop joins two nodes no link joins ([`PlanViolation::NotALink`]).
     NotALink,
-    /// `wrong-route`: a chunk's hops are not the §3 route of its leg ([`PlanViolation::WrongRoute`]).
+    /// `wrong-route`: a chunk's hops are not the §6 route of its leg ([`PlanViolation::WrongRoute`]).
     WrongRoute,
     /// `chunk-hop-duration`: a chunk hop does not last `tx_time(link, bytes)` ([`PlanViolation::HopDuration`]).
     HopDuration,
@@ -449,13 +449,13 @@ pub enum PlanViolation {
         /// The node the hop reaches.
         to: String,
     },
-    /// A chunk's hops are not the §3 route of its leg.
+    /// A chunk's hops are not the §6 route of its leg.
     WrongRoute {
         /// The chunk off its route.
         chunk: ChunkRef,
         /// Its hops, each as `from→to`.
         found: Vec<String>,
-        /// The §3 route of its leg, each hop as `from→to`.
+        /// The §6 route of its leg, each hop as `from→to`.
         expected: Vec<String>,
     },
     /// A hop does not last the chunk's transmission time on its link.
@@ -556,7 +556,7 @@ pub enum PlanViolation {
         /// The program's suspension.
         suspension: i128,
     },
-    /// A phase carries another number of bytes than §7 gives.
+    /// A phase carries another number of bytes than §10 gives.
     PhaseBytes {
         /// The migrated program.
         program: String,
@@ -646,7 +646,7 @@ pub enum PlanViolation {
         /// The `extra` the entry gives.
         extra: u64,
     },
-    /// An extended job's `extra` is not the one §7 gives.
+    /// An extended job's `extra` is not the one §10 gives.
     WrongExtra {
         /// The migrated program.
         program: String,
