@@ -549,7 +549,9 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
                 }
             }
         }
-        if a.worst_case {
+        if a.worst_case
+            && let (Ok(sa), Ok(sb)) = (&synthesis.modes[from], &synthesis.modes[to])
+        {
             match worst_verified(&system, from, to, sa, sb) {
                 Ok(w) => {
                     let name = &system.modes[from].name;
