@@ -399,6 +399,44 @@ fn plan_the_tutorial_switch_and_verify_the_file() {
     assert_eq!(code(&o), 2);
 }
 
+/// `--format json` without `--out`: the plan document on stdout, with the
+/// worst case when asked; the verifier reads it back.
+#[test]
+fn plan_document_on_stdout_with_worst_case() {
+    let o = seamless(&[
+        "plan",
+        "modes/tutorial",
+        "--from",
+        "landing",
+        "--to",
+        "cruise",
+        "--worst-case",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+    let wc = &doc["worst_case"];
+    assert!(
+        wc["transition_latency"]["value"].as_u64().unwrap() >= 736_397,
+        "{wc}"
+    );
+    assert!(wc["transition_latency"]["request"].as_u64().is_some());
+    let names: Vec<&str> = wc["unavailability"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["program"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["display", "flight_control", "navigation"]);
+    assert!(text(&o.stderr).contains("totals:"));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("p.plan.json");
+    std::fs::write(&f, text(&o.stdout)).unwrap();
+    let v = seamless(&["verify", "modes/tutorial", f.to_str().unwrap()]);
+    assert_eq!(code(&v), 0, "{}", text(&v.stdout));
+}
+
 #[test]
 fn plan_worst_case_over_request_instants() {
     let o = seamless(&[

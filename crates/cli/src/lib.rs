@@ -104,8 +104,10 @@ pub enum Command {
         /// Write `<from>-to-<to>.plan.<format>` (and a timeline `.svg` with `--svg`) here.
         #[arg(long)]
         out: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = OutFormat::Json)]
-        format: OutFormat,
+        /// The plan document's format (default json). Without `--out`, the
+        /// document goes to stdout and the table to stderr.
+        #[arg(long, value_enum)]
+        format: Option<OutFormat>,
         /// Also write the plan's timeline chart (needs `--out`).
         #[arg(long)]
         svg: bool,
@@ -122,6 +124,9 @@ pub enum Command {
         /// When each switch is requested in the old mode's frame (default 0).
         #[arg(long)]
         request_at: Option<String>,
+        /// Also evaluate every allowed transition's worst case over every request instant.
+        #[arg(long)]
+        worst_case: bool,
         /// Write every schedule, plan and chart here.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -473,6 +478,7 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
         Command::Check {
             system,
             request_at,
+            worst_case,
             out: dir,
             time_limit,
             limits,
@@ -481,6 +487,7 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             &cmd::plan::CheckArgs {
                 dir: &system,
                 request_at: request_at.as_deref(),
+                worst_case,
                 out: dir.as_deref(),
                 time_limit,
                 limits: limits.into(),

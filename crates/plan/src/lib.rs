@@ -18,7 +18,7 @@ mod explain;
 mod worst;
 
 pub use explain::{NoPlan, Problem, Remedy};
-pub use worst::{WorstCase, WorstProgram, worst_case};
+pub use worst::{WorstCase, WorstProgram, worst_case, worst_case_brute, worst_case_with};
 
 use build::{Build, Built, Fail};
 use ctx::Ctx;

@@ -3,13 +3,16 @@
 use super::schedule::{encode, schedule_defects, summary_text, synthesize_verified, with_progress};
 use super::{Failure, load_system, mode_index};
 use crate::io::write_atomic;
+use crate::progress::Bar;
 use crate::{EXIT_FINDING, EXIT_OK, OutFormat};
 use seamless_model::plan::{Action, Plan};
 use seamless_model::schedule::Schedule;
 use seamless_model::units::format_size_short;
 use seamless_model::validate::Limits;
 use seamless_model::{ModeId, System};
-use seamless_plan::{PlanOptions, avoidable_migrations, plan_transition, worst_case};
+use seamless_plan::{
+    PlanOptions, WorstCase, avoidable_migrations, plan_transition, worst_case_with,
+};
 
 /// Rounds of placement feedback `check` runs after failed transitions.
 const FEEDBACK_ROUNDS: u32 = 2;
@@ -177,19 +180,161 @@ pub struct PlanArgs<'a> {
     pub request_at: Option<&'a str>,
     pub worst_case: bool,
     pub out: Option<&'a Path>,
-    pub format: OutFormat,
+    /// `Some` when `--format` was given: without `--out`, the plan document
+    /// goes to stdout and the table to stderr.
+    pub format: Option<OutFormat>,
     pub svg: bool,
     pub time_limit: Duration,
     pub limits: Limits,
 }
 
+/// The worst case over every request instant, with a progress bar on the
+/// terminal when it runs over a second.
+fn worst_verified(
+    system: &System,
+    from: ModeId,
+    to: ModeId,
+    a: &Schedule,
+    b: &Schedule,
+) -> Result<WorstCase, String> {
+    let bar = Bar::new();
+    let label = format!(
+        "worst case {} → {}",
+        system.modes[from].name, system.modes[to].name
+    );
+    let progress = |done: u64, total: u64| bar.update(&label, done, total);
+    let w = worst_case_with(
+        system,
+        from,
+        to,
+        a,
+        b,
+        &PlanOptions::default(),
+        Some(&progress),
+    );
+    bar.finish();
+    w.map_err(|e| e.to_string())
+}
+
+/// The worst case as text.
+fn worst_text(system: &System, from: &str, w: &WorstCase, indent: &str) -> String {
+    let t = |x: u64| system.tick.format(x);
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "{indent}worst case over every request instant of {from}'s frame (exact; {} instants planned):",
+        w.requests.len()
+    );
+    let _ = writeln!(
+        text,
+        "{indent}  transition latency {} (request at {})",
+        t(w.latency),
+        t(w.latency_request)
+    );
+    for p in &w.programs {
+        let _ = writeln!(
+            text,
+            "{indent}  {:<28} unavailability {} / {} (request at {})",
+            p.program,
+            t(p.unavailability),
+            p.bound.map_or("-".into(), t),
+            t(p.request)
+        );
+    }
+    text
+}
+
+/// The `worst_case` field of a plan document (docs/format.md §11.2).
+#[derive(serde::Serialize)]
+struct WorstDoc {
+    transition_latency: WorstValue,
+    unavailability: Vec<WorstUnav>,
+}
+
+#[derive(serde::Serialize)]
+struct WorstValue {
+    value: u64,
+    request: u64,
+}
+
+#[derive(serde::Serialize)]
+struct WorstUnav {
+    program: String,
+    value: u64,
+    request: u64,
+}
+
+impl WorstDoc {
+    fn of(w: &WorstCase) -> WorstDoc {
+        WorstDoc {
+            transition_latency: WorstValue {
+                value: w.latency,
+                request: w.latency_request,
+            },
+            unavailability: w
+                .programs
+                .iter()
+                .map(|p| WorstUnav {
+                    program: p.program.clone(),
+                    value: p.unavailability,
+                    request: p.request,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A plan document, with the worst case when it was evaluated.
+fn plan_document(
+    plan: &Plan,
+    worst: Option<&WorstCase>,
+    format: OutFormat,
+) -> Result<String, Failure> {
+    let Some(w) = worst else {
+        return encode(plan, format);
+    };
+    let doc = WorstDoc::of(w);
+    match format {
+        OutFormat::Json => {
+            let mut v = serde_json::to_value(plan).map_err(|e| Failure::Input(e.to_string()))?;
+            if let serde_json::Value::Object(m) = &mut v {
+                m.insert(
+                    "worst_case".into(),
+                    serde_json::to_value(&doc).map_err(|e| Failure::Input(e.to_string()))?,
+                );
+            }
+            encode(&v, format)
+        }
+        OutFormat::Ron => {
+            // the plan's struct with one more field, before its closing `)`
+            let text = encode(plan, format)?;
+            let body = text.trim_end();
+            let Some(body) = body.strip_suffix(')') else {
+                return Ok(text);
+            };
+            let wc = ron::ser::to_string_pretty(&doc, ron::ser::PrettyConfig::default())
+                .map_err(|e| Failure::Input(e.to_string()))?;
+            let wc = wc.replace('\n', "\n    ");
+            Ok(format!("{}\n    worst_case: {wc},\n)\n", body.trim_end()))
+        }
+    }
+}
+
 pub fn plan(out: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
+    plan_to(out, &mut std::io::stderr().lock(), a)
+}
+
+/// `plan`, with stderr given (the table goes there when the document goes
+/// to stdout).
+pub fn plan_to(out: &mut dyn Write, err: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
     if a.svg && a.out.is_none() {
         return Err(Failure::Input("error: `--svg` needs `--out DIR`\n".into()));
     }
     let (system, _) = load_system(a.dir, a.limits)?;
     let (from, to, request) = switch_args(&system, a.dir, a.from, a.to, a.request_at)?;
     let (synthesis, defects) = synthesize_verified(&system, a.time_limit);
+    // the document goes to stdout when a format is given without `--out`
+    let doc_format = if a.out.is_none() { a.format } else { None };
     let mut text = String::new();
     for d in &defects {
         let _ = writeln!(text, "{d}");
@@ -202,12 +347,13 @@ pub fn plan(out: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
                     let _ = writeln!(text, "{}", why.explain(&system).trim_end());
                 }
             }
-            out.write_all(text.as_bytes())?;
+            let sink: &mut dyn Write = if doc_format.is_some() { err } else { out };
+            sink.write_all(text.as_bytes())?;
             return Ok(EXIT_FINDING);
         }
     };
     let mut code = EXIT_OK;
-    match plan_verified(&system, from, to, sa, sb, request) {
+    let plan = match plan_verified(&system, from, to, sa, sb, request) {
         Ok(p) => {
             text.push_str(&plan_text(&system, &p));
             for (pid, why) in avoidable_migrations(&system, from, to, sa, sb) {
@@ -217,41 +363,20 @@ pub fn plan(out: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
                     system.programs[pid].name
                 );
             }
-            if let Some(dir) = a.out {
-                write_plan(&system, &p, dir, a.format, a.svg, &mut text)?;
-            }
+            Some(p)
         }
         Err(why) => {
             code = EXIT_FINDING;
             let _ = writeln!(text, "{why}");
+            None
         }
-    }
+    };
+    let mut worst = None;
     if a.worst_case {
-        let t = |x: u64| system.tick.format(x);
-        match worst_case(&system, from, to, sa, sb, &PlanOptions::default()) {
+        match worst_verified(&system, from, to, sa, sb) {
             Ok(w) => {
-                let _ = writeln!(
-                    text,
-                    "worst case over every request instant of {}'s frame ({} instants evaluated, where the answer can change):",
-                    a.from,
-                    w.requests.len()
-                );
-                let _ = writeln!(
-                    text,
-                    "  transition latency {} (request at {})",
-                    t(w.latency),
-                    t(w.latency_request)
-                );
-                for p in &w.programs {
-                    let _ = writeln!(
-                        text,
-                        "  {:<28} unavailability {} / {} (request at {})",
-                        p.program,
-                        t(p.unavailability),
-                        p.bound.map_or("-".into(), t),
-                        t(p.request)
-                    );
-                }
+                text.push_str(&worst_text(&system, a.from, &w, ""));
+                worst = Some(w);
             }
             Err(e) => {
                 code = EXIT_FINDING;
@@ -259,13 +384,36 @@ pub fn plan(out: &mut dyn Write, a: &PlanArgs) -> Result<i32, Failure> {
             }
         }
     }
-    out.write_all(text.as_bytes())?;
+    if let Some(p) = &plan {
+        if let Some(dir) = a.out {
+            let format = a.format.unwrap_or(OutFormat::Json);
+            let base = format!("{}-to-{}", p.from, p.to);
+            let path = dir.join(format!("{base}.plan.{}", ext(format)));
+            write_atomic(&path, plan_document(p, worst.as_ref(), format)?.as_bytes())?;
+            let _ = writeln!(text, "  wrote {}", path.display());
+            if a.svg {
+                let svg = dir.join(format!("{base}.svg"));
+                write_atomic(&svg, seamless_chart::plan_timeline(&system, p).as_bytes())?;
+                let _ = writeln!(text, "  wrote {}", svg.display());
+            }
+        }
+    }
+    match (doc_format, &plan) {
+        (Some(f), Some(p)) => {
+            out.write_all(plan_document(p, worst.as_ref(), f)?.as_bytes())?;
+            err.write_all(text.as_bytes())?;
+        }
+        (Some(_), None) => err.write_all(text.as_bytes())?,
+        (None, _) => out.write_all(text.as_bytes())?,
+    }
     Ok(code)
 }
 
 pub struct CheckArgs<'a> {
     pub dir: &'a Path,
     pub request_at: Option<&'a str>,
+    /// Also the worst case of every allowed transition.
+    pub worst_case: bool,
     pub out: Option<&'a Path>,
     pub time_limit: Duration,
     pub limits: Limits,
@@ -398,6 +546,20 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
                 ok = false;
                 for line in why.lines() {
                     let _ = writeln!(text, "  {line}");
+                }
+            }
+        }
+        if a.worst_case
+            && let (Ok(sa), Ok(sb)) = (&synthesis.modes[from], &synthesis.modes[to])
+        {
+            match worst_verified(&system, from, to, sa, sb) {
+                Ok(w) => {
+                    let name = &system.modes[from].name;
+                    text.push_str(&worst_text(&system, name, &w, "  "));
+                }
+                Err(why) => {
+                    ok = false;
+                    let _ = writeln!(text, "  worst case: {why}");
                 }
             }
         }

@@ -60,6 +60,25 @@ mod tests {
         assert_eq!(back, p);
     }
 
+    /// `seamless plan --worst-case` adds a `worst_case` field: read and
+    /// ignored (it is a claim over every request instant, not part of this
+    /// plan).
+    #[test]
+    fn worst_case_field_is_accepted() {
+        let p = parse_plan_json(JSON).unwrap();
+        let with = JSON.replacen(
+            "{",
+            r#"{"worst_case": {"transition_latency": {"value": 20, "request": 3},
+                "unavailability": [{"program": "p", "value": 9, "request": 0}]},"#,
+            1,
+        );
+        assert_eq!(parse_plan_json(&with).unwrap(), p);
+        let text = ron::ser::to_string_pretty(&p, ron::ser::PrettyConfig::default()).unwrap();
+        let text = text.trim_end().strip_suffix(')').unwrap().to_string()
+            + "    worst_case: (transition_latency: (value: 20, request: 3), unavailability: [(program: \"p\", value: 9, request: 0)]),\n)\n";
+        assert_eq!(parse_plan_ron(&text).unwrap(), p);
+    }
+
     #[test]
     fn json_errors_say_where() {
         let bad = JSON.replace("\"request\": 5", "\"request\": -5");
