@@ -51,7 +51,10 @@ fn on_clock(
     tps: u64,
 ) -> Result<Result<(System, Vec<Schedule>), String>, Failure> {
     let tick = system.tick.ns;
-    if tps == 0 || 1_000_000_000 % tps != 0 || (1_000_000_000 / tps) % tick != 0 {
+    if tps == 0
+        || !1_000_000_000u64.is_multiple_of(tps)
+        || !(1_000_000_000 / tps).is_multiple_of(tick)
+    {
         return Err(Failure::Input(format!(
             "error: --ticks-per-second {tps}: one tick of that clock must be a whole number of the model's ticks ({})\n",
             system.tick.text

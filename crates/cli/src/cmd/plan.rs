@@ -120,6 +120,59 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
     s
 }
 
+/// The explanation of a failed plan; when its bandwidth remedies, applied
+/// together, are said to make the switch plannable, that plan is built and
+/// verified here, and the text says whether the verifier accepts it.
+fn remedies_checked(
+    system: &System,
+    from: ModeId,
+    to: ModeId,
+    request: u64,
+    e: &seamless_plan::NoPlan,
+) -> String {
+    let mut text = e.to_string();
+    let Some(t) = e.together.as_ref().filter(|t| t.then.is_none()) else {
+        return text;
+    };
+    let mut sys2 = system.clone();
+    let node = |n: &str| sys2.network.nodes.iter().position(|x| x.name == n);
+    let links: Vec<usize> = t
+        .links
+        .iter()
+        .filter_map(|(x, y)| {
+            let (x, y) = (node(x)?, node(y)?);
+            sys2.network.link_between(x, y)
+        })
+        .collect();
+    for l in links {
+        let bw = &mut sys2.network.links[l].bandwidth;
+        *bw = (*bw).max(t.at_least);
+    }
+    // faster links carry messages in less time: schedule both modes again
+    let syn = seamless_synth::synthesize(&sys2, &seamless_synth::Options::default());
+    let verdict = match (&syn.modes[from], &syn.modes[to]) {
+        (Ok(sa), Ok(sb))
+            if seamless_verify::verify_schedule(&sys2, sa).is_valid()
+                && seamless_verify::verify_schedule(&sys2, sb).is_valid() =>
+        {
+            match plan_transition(&sys2, from, to, sa, sb, request, &PlanOptions::default()) {
+                Ok(p) if seamless_verify::verify_plan(&sys2, &p).is_valid() => {
+                    "\n  (checked: with those links raised together, both modes scheduled again and the switch planned again pass the verifier)".to_string()
+                }
+                Ok(_) => "\n  (warning: with those links raised together, the plan found fails the verifier)".to_string(),
+                Err(e) => format!(
+                    "\n  (warning: with those links raised together and both modes scheduled again, still no plan: {})",
+                    e.to_string().lines().next().unwrap_or_default()
+                ),
+            }
+        }
+        _ => "\n  (warning: with those links raised together, a mode could not be scheduled again)"
+            .to_string(),
+    };
+    text.push_str(&verdict);
+    text
+}
+
 /// Plans one transition and verifies the plan. `Err` holds the text of why
 /// there is no (valid) plan.
 pub fn plan_verified(
@@ -131,7 +184,7 @@ pub fn plan_verified(
     request: u64,
 ) -> Result<Plan, String> {
     let plan = plan_transition(system, from, to, a, b, request, &PlanOptions::default())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| remedies_checked(system, from, to, request, &e))?;
     let report = seamless_verify::verify_plan(system, &plan);
     if !report.is_valid() {
         return Err(format!(
