@@ -179,8 +179,11 @@ fn schedule_one_mode_to_stdout() {
     assert_eq!(doc["mode"], "cruise");
     assert_eq!(doc["jobs"].as_array().unwrap().len(), 5);
     assert!(text(&o.stderr).contains("verified"));
-    // Several modes need --out.
-    assert_eq!(code(&seamless(&["schedule", "modes/tutorial"])), 2);
+    // Several modes and no --out: one document holding them all.
+    let o = seamless(&["schedule", "modes/tutorial"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one document");
+    assert_eq!(doc["schedules"].as_array().unwrap().len(), 2);
 }
 
 #[test]
@@ -503,39 +506,226 @@ fn compile_writes_tables_the_runtime_reads() {
 #[test]
 fn export_arinc653_and_xtratum_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let a = dir.path().join("iss.a653.xml");
+    let a = dir.path().join("air");
     let x = dir.path().join("iss.xm.xml");
-    let o = seamless(&[
-        "export",
-        "modes/iss",
-        "--arinc653",
-        a.to_str().unwrap(),
-        "--xtratum",
-        x.to_str().unwrap(),
-    ]);
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "export",
+            "modes/iss",
+            "--arinc653",
+            a.to_str().unwrap(),
+            "--xtratum",
+            x.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        seamless(&v)
+    };
+    // at the model's 1 us the windows need 1,000,000 ticks per second: refused, with the remedy
+    let o = args(&[]);
+    assert_eq!(code(&o), 1, "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("--ticks-per-second 1000"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(!a.exists(), "nothing AIR would misread is written");
+    // on AIR's millisecond clock, re-verified: one loadable file per module
+    let o = args(&["--ticks-per-second", "1000"]);
     assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
-    let arinc = std::fs::read_to_string(&a).unwrap();
     let xm = std::fs::read_to_string(&x).unwrap();
-    assert!(arinc.contains("Module_Schedule") && arinc.contains("WindowConfiguration Cores="));
     assert!(xm.contains("CyclicPlanTable") && xm.contains("majorFrame="));
-    // read back: the same windows from both, one per job of the six schedules
-    let from_arinc = seamless_export::read_arinc653(&arinc).expect("readable ARINC 653");
     let from_xm = seamless_export::read_xtratum(&xm).expect("readable XtratuM");
+    let mut from_arinc = Vec::new();
+    for m in [
+        "lab_a",
+        "lab_b",
+        "tranquility",
+        "harmony",
+        "quest",
+        "kibo",
+        "columbus",
+    ] {
+        let doc = std::fs::read_to_string(a.join(format!("{m}.xml"))).unwrap();
+        let problems = seamless_export::air::check_air_module(&doc);
+        assert!(problems.is_empty(), "{m}: {problems:#?}");
+        from_arinc.extend(seamless_export::read_arinc653_with_tick(&doc, 1000).unwrap());
+    }
+    from_arinc.sort();
+    // the same windows in both exports, every one on its core
     assert_eq!(from_arinc, from_xm);
-    let jobs: usize = [
-        "standard",
-        "microgravity",
-        "rendezvous_docking",
-        "spacewalk",
-        "survival",
-        "evacuation",
-    ]
-    .iter()
-    .map(|m| from_arinc.iter().filter(|w| w.mode == *m).count())
-    .sum();
-    assert_eq!(jobs, from_arinc.len());
-    assert!(jobs > 4000, "{jobs}");
+    assert!(from_arinc.len() > 4000, "{}", from_arinc.len());
     assert_eq!(code(&seamless(&["export", "modes/iss"])), 2);
+    // a clock that is not whole model ticks is an input error
+    assert_eq!(code(&args(&["--ticks-per-second", "3"])), 2);
+}
+
+/// The output rule, command by command: with no `--out`, what a command
+/// has to give goes to stdout in the asked `--format`; `--svg` needs
+/// `--out` everywhere, and charts are written only with it.
+#[test]
+fn output_rule_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let json = |o: &Output| -> serde_json::Value {
+        serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}{}", text(&o.stdout), text(&o.stderr)))
+    };
+    let ron_doc = |o: &Output| {
+        let t = text(&o.stdout);
+        assert!(t.trim_start().starts_with('('), "not RON:\n{t}");
+    };
+    type Check = Box<dyn Fn(&Output)>;
+    let out_a = d("a");
+    let out_b = d("b");
+    let air = d("air");
+    let cases: Vec<(Vec<&str>, i32, Check)> = vec![
+        (
+            vec!["validate", "modes/tutorial"],
+            0,
+            Box::new(|o| assert!(text(&o.stdout).contains("mode `cruise`"))),
+        ),
+        (
+            vec!["validate", "modes/tutorial", "--format", "json"],
+            0,
+            Box::new(move |o| {
+                let v = json(o);
+                assert_eq!(v["modes"].as_array().unwrap().len(), 2);
+                assert_eq!(v["ok"], true);
+            }),
+        ),
+        (
+            vec!["validate", "modes/tutorial", "--format", "ron"],
+            0,
+            Box::new(ron_doc),
+        ),
+        (
+            vec!["expand", "modes/tutorial", "--format", "json"],
+            0,
+            Box::new(move |o| assert_eq!(json(o)["modes"].as_array().unwrap().len(), 2)),
+        ),
+        (
+            vec!["schedule", "modes/tutorial", "--mode", "cruise"],
+            0,
+            Box::new(move |o| assert_eq!(json(o)["mode"], "cruise")),
+        ),
+        (
+            vec!["schedule", "modes/tutorial"],
+            0,
+            Box::new(move |o| assert_eq!(json(o)["schedules"].as_array().unwrap().len(), 2)),
+        ),
+        (
+            vec!["schedule", "modes/tutorial", "--format", "ron"],
+            0,
+            Box::new(ron_doc),
+        ),
+        (
+            vec!["check", "modes/tutorial"],
+            0,
+            Box::new(|o| assert!(text(&o.stdout).contains("ok: 2 of 2 schedules"))),
+        ),
+        (
+            vec!["check", "modes/tutorial", "--format", "json"],
+            0,
+            Box::new(move |o| {
+                let v = json(o);
+                assert_eq!(v["schedules"].as_array().unwrap().len(), 2);
+                assert_eq!(v["plans"].as_array().unwrap().len(), 2);
+                assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+                assert_eq!(v["ok"], true);
+            }),
+        ),
+        (
+            vec!["check", "modes/tutorial", "--format", "ron"],
+            0,
+            Box::new(ron_doc),
+        ),
+        (
+            vec!["check", "modes/tutorial", "--out", &out_a],
+            0,
+            Box::new({
+                let dir = out_a.clone();
+                move |_| {
+                    let files: Vec<String> = std::fs::read_dir(&dir)
+                        .unwrap()
+                        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                        .collect();
+                    assert_eq!(files.iter().filter(|f| f.ends_with(".json")).count(), 4);
+                    assert!(!files.iter().any(|f| f.ends_with(".svg")), "{files:?}");
+                }
+            }),
+        ),
+        (
+            vec![
+                "check",
+                "modes/tutorial",
+                "--out",
+                &out_b,
+                "--svg",
+                "--format",
+                "ron",
+            ],
+            0,
+            Box::new({
+                let dir = out_b.clone();
+                move |_| {
+                    let files: Vec<String> = std::fs::read_dir(&dir)
+                        .unwrap()
+                        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                        .collect();
+                    assert_eq!(files.iter().filter(|f| f.ends_with(".ron")).count(), 4);
+                    assert_eq!(files.iter().filter(|f| f.ends_with(".svg")).count(), 4);
+                }
+            }),
+        ),
+        (
+            vec![
+                "export",
+                "modes/tutorial",
+                "--arinc653",
+                &air,
+                "--ticks-per-second",
+                "1000",
+                "--format",
+                "json",
+            ],
+            0,
+            Box::new(move |o| assert_eq!(json(o)["written"].as_array().unwrap().len(), 2)),
+        ),
+        (
+            vec!["check", "modes/tutorial", "--svg"],
+            2,
+            Box::new(|_| {}),
+        ),
+        (
+            vec!["schedule", "modes/tutorial", "--svg"],
+            2,
+            Box::new(|_| {}),
+        ),
+        (
+            vec![
+                "plan",
+                "modes/tutorial",
+                "--from",
+                "cruise",
+                "--to",
+                "landing",
+                "--svg",
+            ],
+            2,
+            Box::new(|_| {}),
+        ),
+    ];
+    for (args, want, check) in cases {
+        let o = seamless(&args);
+        assert_eq!(
+            code(&o),
+            want,
+            "{args:?}:\n{}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+        check(&o);
+    }
 }
 
 #[test]

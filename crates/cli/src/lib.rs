@@ -38,6 +38,9 @@ pub enum Command {
     Validate {
         /// The system folder.
         system: PathBuf,
+        /// Output format of the summary on stdout.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -49,8 +52,8 @@ pub enum Command {
         #[arg(long)]
         mode: Option<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ExpandFormat::Text)]
-        format: ExpandFormat,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -58,12 +61,14 @@ pub enum Command {
     Schedule {
         /// The system folder.
         system: PathBuf,
-        /// Only this mode (with no `--out`, its schedule goes to stdout).
+        /// Only this mode (default: every mode).
         #[arg(long)]
         mode: Option<String>,
-        /// Write `<mode>.schedule.<format>` (and `<mode>.svg`) files here.
+        /// Write `<mode>.schedule.<format>` (and `<mode>.svg` with `--svg`) files here;
+        /// without it the schedule (one mode) or `{"schedules": [...]}` goes to stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Format of the schedule documents.
         #[arg(long, value_enum, default_value_t = OutFormat::Json)]
         format: OutFormat,
         /// Also write a Gantt chart per mode (needs `--out`).
@@ -127,9 +132,17 @@ pub enum Command {
         /// Also evaluate every allowed transition's worst case over every request instant.
         #[arg(long)]
         worst_case: bool,
-        /// Write every schedule, plan and chart here.
+        /// Write every schedule and plan here (`.json`, or `.ron` with `--format ron`),
+        /// and print the report.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// text: the report; json/ron: one document (schedules, plans, findings) on
+        /// stdout, or the file format with `--out`.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write a Gantt chart per mode and a timeline per plan (needs `--out`).
+        #[arg(long)]
+        svg: bool,
         /// Safety cap on the schedule search time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
@@ -156,12 +169,21 @@ pub enum Command {
     Export {
         /// The system folder.
         system: PathBuf,
-        /// Write ARINC 653 Part 1 module schedules here.
+        /// Write one ARINC 653 module file per computing module (`<module>.xml`, as AIR
+        /// loads it) into this folder.
         #[arg(long)]
         arinc653: Option<PathBuf>,
-        /// Write XtratuM cyclic plans here.
+        /// Write XtratuM cyclic plans (every module) to this file.
         #[arg(long)]
         xtratum: Option<PathBuf>,
+        /// First move the schedules onto a clock of N ticks per second (windows to the next
+        /// tick, budgets rounded up) and verify them again. AIR accepts at most 50000 and its
+        /// configurator keeps whole milliseconds: 1000.
+        #[arg(long)]
+        ticks_per_second: Option<u64>,
+        /// Format of the report on stdout (what was written, and why not).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         /// Safety cap on the schedule search time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
@@ -362,12 +384,17 @@ fn parse_time_limit(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_nanos(ns))
 }
 
+/// How a command prints its result on stdout: `text` for reading, `json`
+/// or `ron` for one machine-readable document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExpandFormat {
+pub enum Format {
     Text,
     Json,
     Ron,
 }
+
+/// The former name of [`Format`].
+pub type ExpandFormat = Format;
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
@@ -391,7 +418,11 @@ pub fn run(cli: Cli) -> i32 {
 /// still go to stderr); returns the exit code. For tests and embedding.
 pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
     let result = match cli.command {
-        Command::Validate { system, limits } => cmd::validate(out, &system, limits.into()),
+        Command::Validate {
+            system,
+            format,
+            limits,
+        } => cmd::validate(out, &system, format, limits.into()),
         Command::Expand {
             system,
             mode,
@@ -439,15 +470,21 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             system,
             arinc653,
             xtratum,
+            ticks_per_second,
+            format,
             time_limit,
             limits,
-        } => cmd::plan::export(
+        } => cmd::export::export(
             out,
-            &system,
-            arinc653.as_deref(),
-            xtratum.as_deref(),
-            time_limit,
-            limits.into(),
+            &cmd::export::ExportArgs {
+                dir: &system,
+                arinc653: arinc653.as_deref(),
+                xtratum: xtratum.as_deref(),
+                ticks_per_second,
+                format,
+                time_limit,
+                limits: limits.into(),
+            },
         ),
         Command::Plan {
             system,
@@ -480,6 +517,8 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             request_at,
             worst_case,
             out: dir,
+            format,
+            svg,
             time_limit,
             limits,
         } => cmd::plan::check(
@@ -489,6 +528,8 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 request_at: request_at.as_deref(),
                 worst_case,
                 out: dir.as_deref(),
+                format,
+                svg,
                 time_limit,
                 limits: limits.into(),
             },

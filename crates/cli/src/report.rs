@@ -172,6 +172,88 @@ pub fn validation(system: &System, files: &[SourceFile]) -> (String, bool) {
     (s, failed)
 }
 
+/// What `seamless validate --format json|ron` prints: the system's size and,
+/// per mode, its demand and the necessary conditions of feasibility that
+/// fail. Times in ticks of `tick`.
+#[derive(Debug, Serialize)]
+pub struct ValidationDoc {
+    pub system: String,
+    pub tick: String,
+    pub modules: usize,
+    pub programs: usize,
+    pub messages: usize,
+    pub transitions: usize,
+    /// No necessary condition fails in any mode.
+    pub ok: bool,
+    pub modes: Vec<ModeValidation>,
+}
+
+/// One mode of a [`ValidationDoc`].
+#[derive(Debug, Serialize)]
+pub struct ModeValidation {
+    pub mode: String,
+    pub programs: usize,
+    pub messages: usize,
+    pub major_frame: u64,
+    pub jobs: u64,
+    pub message_instances: u64,
+    /// Processor time the jobs need per major frame, in ticks.
+    pub processor_demand: u64,
+    /// Processor time of the cores the mode's programs may use, per frame.
+    pub processor_capacity: u64,
+    /// Bytes sent per major frame.
+    pub network_bytes_per_frame: u64,
+    /// Every necessary condition that fails, explained (empty: they hold).
+    pub necessary_conditions_failed: Vec<String>,
+}
+
+/// The data of [`validation`] as a document.
+pub fn validation_doc(system: &System) -> ValidationDoc {
+    let modes: Vec<ModeValidation> = system
+        .modes
+        .iter()
+        .enumerate()
+        .map(|(mi, m)| {
+            let (demand, capacity, _) = mode_demand(system, mi);
+            let h = m.major_frame;
+            let bytes: u128 = m
+                .messages
+                .iter()
+                .map(|mm| {
+                    u128::from(system.messages[mm.message].size) * u128::from(mm.timing.count(h))
+                })
+                .sum();
+            ModeValidation {
+                mode: m.name.clone(),
+                programs: m.programs.len(),
+                messages: m.messages.len(),
+                major_frame: h,
+                jobs: m.job_count,
+                message_instances: m.instance_count,
+                processor_demand: u64::try_from(demand).unwrap_or(u64::MAX),
+                processor_capacity: u64::try_from(capacity).unwrap_or(u64::MAX),
+                network_bytes_per_frame: u64::try_from(bytes).unwrap_or(u64::MAX),
+                necessary_conditions_failed: seamless_synth::necessary_conditions(system, mi)
+                    .iter()
+                    .map(|f| f.explain(system).trim_end().to_string())
+                    .collect(),
+            }
+        })
+        .collect();
+    ValidationDoc {
+        system: system.name.clone(),
+        tick: system.tick.text.clone(),
+        modules: system.modules.len(),
+        programs: system.programs.len(),
+        messages: system.messages.len(),
+        transitions: system.transitions.len(),
+        ok: modes
+            .iter()
+            .all(|m| m.necessary_conditions_failed.is_empty()),
+        modes,
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct ExpansionDoc {
     pub system: String,

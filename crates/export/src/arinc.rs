@@ -6,12 +6,47 @@ use seamless_model::System;
 use seamless_model::plan::Plan;
 use seamless_model::schedule::Schedule;
 
-use crate::decimal::{parse_seconds, parse_time, tick_seconds, ticks_to_ns};
+use crate::air::{AIR_MAX_TICKS_PER_SECOND, IDLE_PARTITION, configurator_ns};
+use crate::decimal::{parse_seconds, parse_time, seconds, tick_seconds, ticks_to_ns};
 use crate::view::{ModuleView, build};
 use crate::xml::{Element, Writer, parse};
 use crate::{ReadWindow, windows_of};
 
 const NS_PER_S: u128 = 1_000_000_000;
+
+/// The `Personality` written on every partition: a placeholder the
+/// integrator replaces with the partition's operating system.
+pub const PLACEHOLDER_PERSONALITY: &str = "BARE";
+
+/// Why the ARINC 653 export cannot be loaded by AIR as it is: every
+/// instant AIR would read differently, or a clock finer than AIR accepts.
+/// Quantise the schedules to a coarser tick ([`crate::quantise`]) and export
+/// those, or keep the schedules and fix the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AirError {
+    /// One line per problem, in document order.
+    pub problems: Vec<String>,
+}
+
+impl std::fmt::Display for AirError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "AIR cannot load this ARINC 653 export as it is ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in self.problems.iter().take(10) {
+            writeln!(f, "  {p}")?;
+        }
+        if n > 10 {
+            writeln!(f, "  ... and {} more", n - 10)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AirError {}
 
 fn gcd(mut a: u128, mut b: u128) -> u128 {
     while b != 0 {
@@ -20,16 +55,33 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
     a
 }
 
-/// One `ARINC_653_Module` element (indented `depth` levels).
+/// One `ARINC_653_Module` element (indented `depth` levels), and every
+/// reason AIR's configurator would not load it as meant.
 fn module_element(
     system: &System,
     view: &ModuleView,
     depth: usize,
     first_mode: Option<usize>,
-) -> String {
+) -> (String, Vec<String>) {
     let tick = system.tick.ns;
-    let secs = |t: u64| tick_seconds(t, tick);
     let module = &system.modules[view.module];
+    let mut problems: Vec<String> = Vec::new();
+    // Every seconds value, checked against how AIR's configurator reads it.
+    let mut secs = |t: u64, what: &dyn Fn() -> String| {
+        let text = tick_seconds(t, tick);
+        let ns = ticks_to_ns(t, tick);
+        match configurator_ns(&text) {
+            Some(read) if u128::from(read) == ns => {}
+            read => problems.push(format!(
+                "{}: AIR's configurator reads {text} s as {} (it keeps three decimals of every time, through floating point)",
+                what(),
+                read.map_or("an error".to_string(), |r| format!("{} s", seconds(u128::from(r))))
+            )),
+        }
+        text
+    };
+    let idle_id = system.programs.len() + 1;
+    let needs_idle = view.modes.iter().any(|m| m.parts.is_empty());
     let mut w = Writer::fragment(depth);
     w.open(
         "ARINC_653_Module",
@@ -45,22 +97,113 @@ fn module_element(
         "computing module `{}` of system `{}` (cores: {}); the model's tick is {}",
         module.name, system.name, module.cores, system.tick.text
     ));
+    w.comment(
+        "PLACEHOLDER (integrator): EntryPoint, Personality, memory, ports, channels and \
+         health-monitoring tables. The schedules below are seamless's and verified.",
+    );
+    for &p in &view.programs {
+        w.open(
+            "Partition",
+            &[
+                ("PartitionIdentifier", (p + 1).to_string()),
+                ("PartitionName", system.programs[p].name.clone()),
+                ("Criticality", "LEVEL_A".into()),
+                ("SystemPartition", "false".into()),
+                ("EntryPoint", "entry_point".into()),
+            ],
+        );
+        w.empty(
+            "PartitionConfiguration",
+            &[
+                ("xmlns", "PartitionExt".into()),
+                ("Personality", PLACEHOLDER_PERSONALITY.into()),
+                ("Cores", "1".into()),
+            ],
+        );
+        w.close("Partition");
+    }
+    if needs_idle {
+        w.comment(&format!(
+            "`{IDLE_PARTITION}`: a placeholder partition that does nothing, for the modes in which \
+             this module hosts no program (AIR needs a Partition_Schedule in every Module_Schedule)"
+        ));
+        w.open(
+            "Partition",
+            &[
+                ("PartitionIdentifier", idle_id.to_string()),
+                ("PartitionName", IDLE_PARTITION.into()),
+                ("Criticality", "LEVEL_E".into()),
+                ("SystemPartition", "false".into()),
+                ("EntryPoint", "entry_point".into()),
+            ],
+        );
+        w.empty(
+            "PartitionConfiguration",
+            &[
+                ("xmlns", "PartitionExt".into()),
+                ("Personality", PLACEHOLDER_PERSONALITY.into()),
+                ("Cores", "1".into()),
+            ],
+        );
+        w.close("Partition");
+    }
     // The coarsest clock that represents every instant exactly.
     let mut g = NS_PER_S;
     for mv in &view.modes {
+        let mode_name = &system.modes[mv.mode].name;
+        let mtf = secs(mv.major_frame, &|| {
+            format!(
+                "module `{}`, mode `{mode_name}`: the major frame",
+                module.name
+            )
+        });
         w.open(
             "Module_Schedule",
             &[
                 ("ScheduleIdentifier", mv.mode.to_string()),
-                ("ScheduleName", system.modes[mv.mode].name.clone()),
+                ("ScheduleName", mode_name.clone()),
                 (
                     "InitialModuleSchedule",
                     (Some(mv.mode) == first_mode).to_string(),
                 ),
-                ("MajorFrameSeconds", secs(mv.major_frame)),
+                ("MajorFrameSeconds", mtf.clone()),
             ],
         );
         g = gcd(g, ticks_to_ns(mv.major_frame, tick));
+        if mv.parts.is_empty() {
+            w.comment(&format!(
+                "this module hosts no program in mode `{mode_name}`: the idle placeholder holds the frame"
+            ));
+            w.open(
+                "Partition_Schedule",
+                &[
+                    ("PartitionIdentifier", idle_id.to_string()),
+                    ("PartitionName", IDLE_PARTITION.into()),
+                    ("PeriodSeconds", mtf.clone()),
+                    ("PeriodDurationSeconds", mtf.clone()),
+                    ("SetModuleSchedule", "false".into()),
+                    ("ScheduleChangeAction", "IGNORE".into()),
+                ],
+            );
+            w.empty(
+                "Window_Schedule",
+                &[
+                    ("WindowIdentifier", "1".into()),
+                    ("WindowStartSeconds", "0.0".into()),
+                    ("WindowDurationSeconds", mtf.clone()),
+                    ("PartitionPeriodStart", "true".into()),
+                ],
+            );
+            w.empty(
+                "WindowConfiguration",
+                &[
+                    ("xmlns", "Window_Sched_Ext".into()),
+                    ("WindowIdentifier", "1".into()),
+                    ("Cores", "0".into()),
+                ],
+            );
+            w.close("Partition_Schedule");
+        }
         // Window identifiers in time order over the whole schedule.
         let mut order: Vec<(u64, u32, usize, usize)> = Vec::new();
         for (pi, part) in mv.parts.iter().enumerate() {
@@ -89,51 +232,88 @@ fn module_element(
                     list.join(", ")
                 ));
             }
+            let ctx = || format!("module `{}`, mode `{mode_name}`, `{name}`", module.name);
             w.open(
                 "Partition_Schedule",
                 &[
                     ("PartitionIdentifier", (part.program + 1).to_string()),
                     ("PartitionName", name.clone()),
-                    ("PeriodSeconds", secs(part.period)),
-                    ("PeriodDurationSeconds", secs(part.wcet)),
+                    (
+                        "PeriodSeconds",
+                        secs(part.period, &|| format!("{}: the period", ctx())),
+                    ),
+                    (
+                        "PeriodDurationSeconds",
+                        secs(part.wcet, &|| format!("{}: the wcet", ctx())),
+                    ),
                     ("SetModuleSchedule", "false".into()),
                     ("ScheduleChangeAction", part.action.name().into()),
                 ],
             );
             g = gcd(g, ticks_to_ns(part.period, tick));
             let mut last_period: Option<u64> = None;
-            for (ji, &(core, start, end)) in part.jobs.iter().enumerate() {
+            for (ji, &(_, start, end)) in part.jobs.iter().enumerate() {
                 let period_index = start / part.period.max(1);
                 let period_start = last_period != Some(period_index);
                 last_period = Some(period_index);
                 g = gcd(g, ticks_to_ns(start, tick));
                 g = gcd(g, ticks_to_ns(end - start, tick));
-                w.open(
+                let id = window_id[pi][ji];
+                w.empty(
                     "Window_Schedule",
                     &[
-                        ("WindowIdentifier", window_id[pi][ji].to_string()),
-                        ("WindowStartSeconds", secs(start)),
-                        ("WindowDurationSeconds", secs(end - start)),
+                        ("WindowIdentifier", id.to_string()),
+                        (
+                            "WindowStartSeconds",
+                            secs(start, &|| format!("{}, window {id}: the start", ctx())),
+                        ),
+                        (
+                            "WindowDurationSeconds",
+                            secs(end - start, &|| {
+                                format!("{}, window {id}: the duration", ctx())
+                            }),
+                        ),
                         ("PartitionPeriodStart", period_start.to_string()),
                     ],
                 );
-                w.empty("WindowConfiguration", &[("Cores", core.to_string())]);
-                w.close("Window_Schedule");
+            }
+            // AIR reads the core of a window from a WindowConfiguration
+            // child of the Partition_Schedule, by window identifier;
+            // without one, the window runs on core 0.
+            for (ji, &(core, _, _)) in part.jobs.iter().enumerate() {
+                w.empty(
+                    "WindowConfiguration",
+                    &[
+                        ("xmlns", "Window_Sched_Ext".into()),
+                        ("WindowIdentifier", window_id[pi][ji].to_string()),
+                        ("Cores", core.to_string()),
+                    ],
+                );
             }
             w.close("Partition_Schedule");
         }
         w.close("Module_Schedule");
     }
+    w.comment("PLACEHOLDER (integrator): channels between partition ports");
+    w.empty("Connection_Table", &[]);
     let g = g.max(1);
+    let tps = NS_PER_S / g;
+    if tps > u128::from(AIR_MAX_TICKS_PER_SECOND) {
+        problems.push(format!(
+            "module `{}`: its windows need a clock of {tps} ticks per second to be exact; AIR accepts at most {AIR_MAX_TICKS_PER_SECOND}",
+            module.name
+        ));
+    }
     w.empty(
         "AIR_Configuration",
         &[
-            ("TicksPerSecond", (NS_PER_S / g).to_string()),
+            ("xmlns", "ModExt".into()),
+            ("TicksPerSecond", tps.to_string()),
             ("RequiredCores", module.cores.to_string()),
         ],
     );
     w.close("ARINC_653_Module");
-    w.finish()
+    (w.finish(), problems)
 }
 
 fn first_mode(views: &crate::view::Views) -> Option<usize> {
@@ -144,36 +324,47 @@ fn first_mode(views: &crate::view::Views) -> Option<usize> {
         .min()
 }
 
-const ABOUT: &str = "ARINC 653 module schedules generated by seamless. One Module_Schedule per mode \
-(ScheduleIdentifier = the mode's index), one Partition_Schedule per program on the module \
-(PartitionIdentifier = catalogue index + 1), one Window_Schedule per job, on the core given by \
-WindowConfiguration. ScheduleChangeAction: IGNORE = continues on this module, COLD_START = starts \
-with the mode, WARM_START = migrated here (the strongest when transitions differ). Partitions, \
-memory, ports and health-monitoring tables are left to the integrator.";
+const ABOUT: &str = "ARINC 653 module configuration for AIR, generated by seamless (one file per computing module). \
+One Partition per program that runs on the module in some mode (PartitionIdentifier = catalogue index + 1), \
+one Module_Schedule per mode (ScheduleIdentifier = the mode's index), one Partition_Schedule per program \
+running in that mode, one Window_Schedule per job; the core of each window is given by the \
+WindowConfiguration with its WindowIdentifier. ScheduleChangeAction: IGNORE = continues on this module, \
+COLD_START = starts with the mode, WARM_START = migrated here (the strongest when transitions differ). \
+Elements marked PLACEHOLDER are left to the integrator.";
 
 /// One standalone ARINC 653 document per computing module (in
-/// `System::modules` order): `(module name, XML)`, root `ARINC_653_Module`.
-/// See [`arinc653`] for what it contains.
+/// `System::modules` order): `(module name, XML)`, root `ARINC_653_Module`,
+/// in the shape AIR's configurator loads (see [`arinc653`] for the
+/// content), or every reason it would not load them as meant: an instant
+/// AIR's configurator would read differently ([`crate::air::configurator_ns`]:
+/// it keeps three decimals of every time) or a clock finer than
+/// [`AIR_MAX_TICKS_PER_SECOND`]. Each document passes
+/// [`crate::air::check_air_module`].
 pub fn arinc653_modules(
     system: &System,
     schedules: &[Schedule],
     plans: &[Plan],
-) -> Vec<(String, String)> {
+) -> Result<Vec<(String, String)>, AirError> {
     let views = build(system, schedules, plans);
     let first = first_mode(&views);
-    views
-        .modules
-        .iter()
-        .map(|v| {
-            let mut w = Writer::new();
-            w.comment(ABOUT);
-            for n in &views.notes {
-                w.comment(n);
-            }
-            w.raw(&module_element(system, v, 0, first));
-            (system.modules[v.module].name.clone(), w.finish())
-        })
-        .collect()
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for v in &views.modules {
+        let mut w = Writer::new();
+        w.comment(ABOUT);
+        for n in &views.notes {
+            w.comment(n);
+        }
+        let (text, p) = module_element(system, v, 0, first);
+        problems.extend(p);
+        w.raw(&text);
+        out.push((system.modules[v.module].name.clone(), w.finish()));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(AirError { problems })
+    }
 }
 
 /// The ARINC 653 export of every computing module in one document: root
@@ -183,9 +374,17 @@ pub fn arinc653_modules(
 /// [`arinc653_modules`] writes for it (an ARINC 653 configuration describes
 /// one module: split the document, or use [`arinc653_modules`]).
 ///
-/// Per module: one `Module_Schedule` per mode (`ScheduleIdentifier` = mode
-/// index, `ScheduleName`, `InitialModuleSchedule` true for the first mode,
-/// `MajorFrameSeconds`), even when nothing of the mode runs on the module;
+/// It is for reading back ([`read_arinc653`]) and review: AIR loads one
+/// module per file, from [`arinc653_modules`], which also refuses what AIR
+/// would read differently; this document is written whatever the clock.
+///
+/// Per module: one `Partition` per program that runs on the module in some
+/// mode (`PartitionIdentifier` = catalogue index + 1, placeholder
+/// `EntryPoint` and `PartitionConfiguration Personality`), one
+/// `Module_Schedule` per mode (`ScheduleIdentifier` = mode index,
+/// `ScheduleName`, `InitialModuleSchedule` true for the first mode,
+/// `MajorFrameSeconds`); a mode in which the module hosts nothing gets the
+/// placeholder partition [`IDLE_PARTITION`] over the whole frame;
 /// in it one `Partition_Schedule` per program that runs on the module in
 /// that mode (`PartitionIdentifier` = catalogue index + 1, `PartitionName`,
 /// `PeriodSeconds` = the mode's period, or the major frame for a
@@ -194,8 +393,10 @@ pub fn arinc653_modules(
 /// `Window_Schedule` per job (`WindowIdentifier` numbered from 1 in time
 /// order over the schedule, `WindowStartSeconds`, `WindowDurationSeconds`,
 /// `PartitionPeriodStart` true on the first window of each of the
-/// partition's periods, i.e. on every job) holding `WindowConfiguration
-/// Cores="c"` (the core index). Last, `AIR_Configuration` with
+/// partition's periods, i.e. on every job), followed by one
+/// `WindowConfiguration WindowIdentifier Cores="c"` per window (the core
+/// index; namespace `Window_Sched_Ext`). Then an empty `Connection_Table`,
+/// last `AIR_Configuration` (namespace `ModExt`) with
 /// `RequiredCores` and `TicksPerSecond`, the coarsest clock that represents
 /// every instant of the module's schedules exactly.
 ///
@@ -226,7 +427,7 @@ pub fn arinc653(system: &System, schedules: &[Schedule], plans: &[Plan]) -> Stri
         ],
     );
     for v in &views.modules {
-        w.raw(&module_element(system, v, 1, first));
+        w.raw(&module_element(system, v, 1, first).0);
     }
     w.close("ARINC_653_Modules");
     w.finish()
@@ -244,30 +445,42 @@ fn read_module(m: &Element, tick_ns: u64, out: &mut Vec<ReadWindow>) -> Result<(
         let h = ticks(s, "MajorFrameSeconds")?;
         for p in s.children_named("Partition_Schedule") {
             let partition = p.req("PartitionName")?;
+            if partition == IDLE_PARTITION {
+                continue;
+            }
+            // the cores of each window, by window identifier
+            let mut cores_of: Vec<(&str, Vec<u32>)> = Vec::new();
+            for c in p.children_named("WindowConfiguration") {
+                let mut cores = Vec::new();
+                for part in c
+                    .req("Cores")?
+                    .split([';', ',', ' '])
+                    .filter(|x| !x.is_empty())
+                {
+                    cores.push(
+                        part.trim()
+                            .parse::<u32>()
+                            .map_err(|_| format!("Cores: `{part}` is not a core index"))?,
+                    );
+                }
+                cores_of.push((c.req("WindowIdentifier")?, cores));
+            }
             for win in p.children_named("Window_Schedule") {
                 let start = ticks(win, "WindowStartSeconds")?;
                 let duration = ticks(win, "WindowDurationSeconds")?;
+                let id = win.req("WindowIdentifier")?;
                 if duration == 0 || start.checked_add(duration).is_none_or(|e| e > h) {
                     return Err(format!(
-                        "window {} of `{partition}` in `{mode}` lies outside the major frame",
-                        win.attr("WindowIdentifier").unwrap_or("?")
+                        "window {id} of `{partition}` in `{mode}` lies outside the major frame"
                     ));
                 }
-                let mut cores = Vec::new();
-                for c in win.children_named("WindowConfiguration") {
-                    for part in c
-                        .req("Cores")?
-                        .split([';', ',', ' '])
-                        .filter(|x| !x.is_empty())
-                    {
-                        cores.push(
-                            part.trim()
-                                .parse::<u32>()
-                                .map_err(|_| format!("Cores: `{part}` is not a core index"))?,
-                        );
-                    }
-                }
+                let mut cores: Vec<u32> = cores_of
+                    .iter()
+                    .filter(|(w, _)| *w == id)
+                    .flat_map(|(_, c)| c.iter().copied())
+                    .collect();
                 if cores.is_empty() {
+                    // AIR runs a window without a WindowConfiguration on core 0
                     cores.push(0);
                 }
                 for core in cores {

@@ -5,6 +5,8 @@
 //! - [`arinc653`] / [`arinc653_modules`]: ARINC 653 module schedules (the
 //!   XML shape of AIR's `air_module_a653.xsd`), one `ARINC_653_Module` per
 //!   computing module; [`read_arinc653`] reads them back.
+//! - [`air`]: the rules of AIR's configurator, as checks.
+//! - [`quantise`]: schedules moved onto a coarser clock (to be verified).
 //! - [`xtratum`] / [`xtratum_modules`]: XtratuM `SystemDescription` cyclic
 //!   plans, one per computing module; [`read_xtratum`] reads them back.
 //!
@@ -12,9 +14,11 @@
 //! ([`decimal`]), never through floating point, and read back exactly.
 //! Same input, same output, byte for byte.
 
+pub mod air;
 mod arinc;
 mod compile;
 pub mod decimal;
+mod quantise;
 mod resolve;
 mod view;
 pub mod xml;
@@ -23,9 +27,11 @@ mod xtratum;
 use seamless_model::schedule::Schedule;
 
 pub use arinc::{
-    arinc653, arinc653_modules, expected_windows, read_arinc653, read_arinc653_with_tick,
+    AirError, PLACEHOLDER_PERSONALITY, arinc653, arinc653_modules, expected_windows, read_arinc653,
+    read_arinc653_with_tick,
 };
 pub use compile::{CompileError, compile, compile_specs};
+pub use quantise::{quantise, quantised_system};
 pub use view::ChangeAction;
 pub use xtratum::{XM_NAMESPACE, read_xtratum, read_xtratum_with_tick, xtratum, xtratum_modules};
 

@@ -29,7 +29,7 @@ fn arinc_round_trip_and_actions() {
     assert_eq!(read_arinc653(&doc).unwrap(), want);
     // per-module documents, with the tick given
     let mut all: Vec<ReadWindow> = Vec::new();
-    for (name, d) in arinc653_modules(&system, &schedules, &plans) {
+    for (name, d) in arinc653_modules(&system, &schedules, &plans).unwrap() {
         let w = read_arinc653_with_tick(&d, system.tick.ns).unwrap();
         assert!(w.iter().all(|x| x.module == name));
         all.extend(w);

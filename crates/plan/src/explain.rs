@@ -18,8 +18,27 @@ pub struct NoPlan {
     pub problem: Box<Problem>,
     /// What would make the transition feasible, most direct first.
     pub remedies: Vec<Remedy>,
+    /// The [`Remedy::Bandwidth`] changes applied all at once and planned
+    /// again: whether they work together, and which of them would alone.
+    pub together: Option<Box<Together>>,
     /// Nanoseconds per tick (for the text).
     pub tick_ns: u64,
+}
+
+/// The bandwidth remedies of a [`NoPlan`], planned again all applied at
+/// once (the transition planned anew, not only the problem's program).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Together {
+    /// The link directions raised, `(from, to)`, as in the remedies.
+    pub links: Vec<(String, String)>,
+    /// Bits per second they are raised to.
+    pub at_least: u64,
+    /// Per link, in the order of `links`: whether raising it alone (the
+    /// others as they are) removes the problem.
+    pub alone: Vec<bool>,
+    /// With all of them raised: `None` when the transition is planned;
+    /// otherwise the first line of the next problem met.
+    pub then: Option<String>,
 }
 
 /// What went wrong.
@@ -122,6 +141,7 @@ impl NoPlan {
             request,
             problem: Box::new(Problem::Input { message }),
             remedies: Vec::new(),
+            together: None,
             tick_ns: sys.tick.ns,
         }
     }
@@ -149,7 +169,12 @@ enum Goal {
 impl Planner<'_, '_> {
     /// The route links of the migrations holding `module`'s memory, raised
     /// together: the bandwidth with which they leave in time.
-    fn memory_bandwidth(&self, request: u64, module: usize, holders: &[usize]) -> Vec<Remedy> {
+    fn memory_bandwidth(
+        &self,
+        request: u64,
+        module: usize,
+        holders: &[usize],
+    ) -> (Vec<Remedy>, Option<Together>) {
         let sys = self.ctx.sys;
         let mut links: Vec<(usize, usize)> = Vec::new();
         for &h in holders {
@@ -167,7 +192,7 @@ impl Planner<'_, '_> {
             .map(|&(l, _)| sys.network.links[l].bandwidth)
             .min()
         else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
         let slow: Vec<(usize, usize)> = links
             .into_iter()
@@ -175,9 +200,10 @@ impl Planner<'_, '_> {
             .collect();
         let Some(bw) = self.bandwidth_that_works(request, Goal::Memory(module), &slow, current)
         else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
-        slow.iter()
+        let remedies = slow
+            .iter()
             .map(|&(_, d)| {
                 let h = sys.network.direction(d);
                 Remedy::Bandwidth {
@@ -187,7 +213,66 @@ impl Planner<'_, '_> {
                     at_least: bw,
                 }
             })
-            .collect()
+            .collect();
+        (
+            remedies,
+            Some(self.together(request, Goal::Memory(module), &slow, bw)),
+        )
+    }
+
+    /// The bandwidth changes `links` at `bw`, planned again all at once and
+    /// one by one.
+    fn together(&self, request: u64, goal: Goal, links: &[(usize, usize)], bw: u64) -> Together {
+        let net = &self.ctx.sys.network;
+        let names = |d: usize| {
+            let h = net.direction(d);
+            (net.nodes[h.from].name.clone(), net.nodes[h.to].name.clone())
+        };
+        let alone = if links.len() > 1 {
+            links
+                .iter()
+                .map(|&l| self.works_with(request, goal, &[l], bw))
+                .collect()
+        } else {
+            vec![true; links.len()]
+        };
+        Together {
+            links: links.iter().map(|&(_, d)| names(d)).collect(),
+            at_least: bw,
+            alone,
+            then: self.replan(request, links, bw),
+        }
+    }
+
+    /// Plans the transition again with the `links` at `bw` bits/s (at
+    /// least): `None` when a plan is found, else the first line of why not.
+    fn replan(&self, request: u64, links: &[(usize, usize)], bw: u64) -> Option<String> {
+        let mut sys2 = self.ctx.sys.clone();
+        for &(l, _) in links {
+            let b = &mut sys2.network.links[l].bandwidth;
+            *b = (*b).max(bw);
+        }
+        let mut ctx2 = self.ctx.clone();
+        ctx2.sys = &sys2;
+        let opts = PlanOptions {
+            explain: false,
+            ..self.opts.clone()
+        };
+        let p2 = Planner {
+            ctx: &ctx2,
+            opts: &opts,
+        };
+        match p2.search(request) {
+            Ok(_) => None,
+            Err(f) => Some(
+                p2.no_plan(request, f)
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+        }
     }
 
     pub(crate) fn no_plan(&self, request: u64, f: Fail) -> NoPlan {
@@ -252,6 +337,8 @@ impl Planner<'_, '_> {
                     if let Some(bw) =
                         self.bandwidth_that_works(request, Goal::Bound(pi), &slow, current)
                     {
+                        np.together =
+                            Some(Box::new(self.together(request, Goal::Bound(pi), &slow, bw)));
                         for &(_, d) in &slow {
                             let (from, to) = dir_names(d);
                             np.remedies.push(Remedy::Bandwidth {
@@ -311,8 +398,9 @@ impl Planner<'_, '_> {
                     at_least: used,
                 });
                 if self.opts.explain {
-                    let more = self.memory_bandwidth(request, module, &holders);
+                    let (more, together) = self.memory_bandwidth(request, module, &holders);
                     np.remedies.extend(more);
+                    np.together = together.map(Box::new);
                 }
             }
             Fail::Saturated { pi, dir } => {
@@ -481,7 +569,19 @@ impl fmt::Display for NoPlan {
         }
         if !self.remedies.is_empty() {
             write!(f, "\nwhat would make it feasible:")?;
+            let mut grouped = false;
             for r in &self.remedies {
+                if let (Remedy::Bandwidth { current, .. }, Some(t)) = (r, &self.together)
+                    && t.links.len() > 1
+                {
+                    if grouped {
+                        continue;
+                    }
+                    grouped = true;
+                    write!(f, "\n  - ")?;
+                    write_together(f, t, *current)?;
+                    continue;
+                }
                 write!(f, "\n  - ")?;
                 match r {
                     Remedy::Bandwidth {
@@ -489,9 +589,24 @@ impl fmt::Display for NoPlan {
                         to,
                         current,
                         at_least,
+                    } if self.together.as_ref().is_some_and(|t| t.then.is_some()) => write!(
+                        f,
+                        "raise the bandwidth of the link {from}–{to} (its direction {from} → {to} carries the migration) from {} to {}: this problem is gone, but planned again the switch still fails: {}",
+                        format_bandwidth(*current),
+                        format_bandwidth(*at_least),
+                        self.together
+                            .as_ref()
+                            .and_then(|t| t.then.as_deref())
+                            .unwrap_or_default()
+                    )?,
+                    Remedy::Bandwidth {
+                        from,
+                        to,
+                        current,
+                        at_least,
                     } => write!(
                         f,
-                        "raise the bandwidth of the link {from}–{to} (its direction {from} → {to} carries the migration) from {} to {} (planned again with that bandwidth, this problem is gone)",
+                        "raise the bandwidth of the link {from}–{to} (its direction {from} → {to} carries the migration) from {} to {} (planned again with that bandwidth, the switch is planned)",
                         format_bandwidth(*current),
                         format_bandwidth(*at_least)
                     )?,
@@ -534,6 +649,47 @@ impl fmt::Display for NoPlan {
             }
         }
         Ok(())
+    }
+}
+
+/// The bandwidth remedies as one change: which links, together, and what
+/// planning again with all of them gave.
+fn write_together(f: &mut fmt::Formatter<'_>, t: &Together, current: u64) -> fmt::Result {
+    let links: Vec<String> = t.links.iter().map(|(a, b)| format!("{a}–{b}")).collect();
+    let dirs: Vec<String> = t.links.iter().map(|(a, b)| format!("{a} → {b}")).collect();
+    write!(
+        f,
+        "raise the bandwidth of the links {} together (their directions {} carry the migration) from {} to {}",
+        links.join(" and "),
+        dirs.join(", "),
+        format_bandwidth(current),
+        format_bandwidth(t.at_least)
+    )?;
+    let alone: Vec<&str> = t
+        .links
+        .iter()
+        .zip(&t.alone)
+        .filter(|(_, a)| **a)
+        .map(|((a, _), _)| a.as_str())
+        .collect();
+    if alone.is_empty() {
+        write!(f, "; raising only one of them is not enough")?;
+    } else if alone.len() < t.links.len() {
+        write!(
+            f,
+            "; raising only the link(s) from {} would do",
+            alone.join(", ")
+        )?;
+    }
+    match &t.then {
+        None => write!(
+            f,
+            " (planned again with all of them raised: the switch is planned)"
+        ),
+        Some(next) => write!(
+            f,
+            " (planned again with all of them raised, this problem is gone but the switch still fails: {next})"
+        ),
     }
 }
 

@@ -17,7 +17,7 @@ mod ctx;
 mod explain;
 mod worst;
 
-pub use explain::{NoPlan, Problem, Remedy};
+pub use explain::{NoPlan, Problem, Remedy, Together};
 pub use worst::{WorstCase, WorstProgram, worst_case, worst_case_brute, worst_case_with};
 
 use build::{Build, Built, Fail};

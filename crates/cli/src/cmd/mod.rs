@@ -1,12 +1,13 @@
 //! One function per subcommand: load, call the library, render.
 
+pub mod export;
 pub mod plan;
 pub mod schedule;
 pub mod tables;
 
 use crate::io::{IoError, read_system, write_atomic};
 use crate::report;
-use crate::{EXIT_OK, ExpandFormat, GenerateArgs, MigrateArgs};
+use crate::{EXIT_OK, Format, GenerateArgs, MigrateArgs};
 use seamless_model::diag::render;
 use seamless_model::load::load;
 use seamless_model::validate::Limits;
@@ -56,10 +57,32 @@ pub fn load_system(dir: &Path, limits: Limits) -> Result<(System, Vec<SourceFile
     }
 }
 
-pub fn validate(out: &mut dyn Write, dir: &Path, limits: Limits) -> Result<i32, Failure> {
+/// A document as JSON (pretty) or RON (pretty), with a final newline; text
+/// is not a document format (callers render text themselves).
+pub fn encode_doc<T: serde::Serialize>(value: &T, format: Format) -> Result<String, Failure> {
+    let mut s = match format {
+        Format::Json | Format::Text => {
+            serde_json::to_string_pretty(value).map_err(|e| Failure::Input(e.to_string()))?
+        }
+        Format::Ron => ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default())
+            .map_err(|e| Failure::Input(e.to_string()))?,
+    };
+    s.push('\n');
+    Ok(s)
+}
+
+pub fn validate(
+    out: &mut dyn Write,
+    dir: &Path,
+    format: Format,
+    limits: Limits,
+) -> Result<i32, Failure> {
     let (system, files) = load_system(dir, limits)?;
     let (text, failed) = report::validation(&system, &files);
-    out.write_all(text.as_bytes())?;
+    match format {
+        Format::Text => out.write_all(text.as_bytes())?,
+        f => out.write_all(encode_doc(&report::validation_doc(&system), f)?.as_bytes())?,
+    }
     Ok(if failed { crate::EXIT_FINDING } else { EXIT_OK })
 }
 
@@ -67,7 +90,7 @@ pub fn expand(
     out: &mut dyn Write,
     dir: &Path,
     mode: Option<&str>,
-    format: ExpandFormat,
+    format: Format,
     limits: Limits,
 ) -> Result<i32, Failure> {
     let (system, _) = load_system(dir, limits)?;
@@ -76,15 +99,15 @@ pub fn expand(
         None => (0..system.modes.len()).collect(),
     };
     let text = match format {
-        ExpandFormat::Text => report::expansion_text(&system, &modes),
-        ExpandFormat::Json => {
+        Format::Text => report::expansion_text(&system, &modes),
+        Format::Json => {
             let doc = report::expansion_doc(&system, &modes);
             let mut s =
                 serde_json::to_string_pretty(&doc).map_err(|e| Failure::Input(e.to_string()))?;
             s.push('\n');
             s
         }
-        ExpandFormat::Ron => {
+        Format::Ron => {
             let doc = report::expansion_doc(&system, &modes);
             let mut s = ron::ser::to_string_pretty(&doc, ron::ser::PrettyConfig::default())
                 .map_err(|e| Failure::Input(e.to_string()))?;

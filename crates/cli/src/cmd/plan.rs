@@ -4,7 +4,7 @@ use super::schedule::{encode, schedule_defects, summary_text, synthesize_verifie
 use super::{Failure, load_system, mode_index};
 use crate::io::write_atomic;
 use crate::progress::Bar;
-use crate::{EXIT_FINDING, EXIT_OK, OutFormat};
+use crate::{EXIT_FINDING, EXIT_OK, Format, OutFormat};
 use seamless_model::plan::{Action, Plan};
 use seamless_model::schedule::Schedule;
 use seamless_model::units::format_size_short;
@@ -123,6 +123,59 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
     s
 }
 
+/// The explanation of a failed plan; when its bandwidth remedies, applied
+/// together, are said to make the switch plannable, that plan is built and
+/// verified here, and the text says whether the verifier accepts it.
+fn remedies_checked(
+    system: &System,
+    from: ModeId,
+    to: ModeId,
+    request: u64,
+    e: &seamless_plan::NoPlan,
+) -> String {
+    let mut text = e.to_string();
+    let Some(t) = e.together.as_ref().filter(|t| t.then.is_none()) else {
+        return text;
+    };
+    let mut sys2 = system.clone();
+    let node = |n: &str| sys2.network.nodes.iter().position(|x| x.name == n);
+    let links: Vec<usize> = t
+        .links
+        .iter()
+        .filter_map(|(x, y)| {
+            let (x, y) = (node(x)?, node(y)?);
+            sys2.network.link_between(x, y)
+        })
+        .collect();
+    for l in links {
+        let bw = &mut sys2.network.links[l].bandwidth;
+        *bw = (*bw).max(t.at_least);
+    }
+    // faster links carry messages in less time: schedule both modes again
+    let syn = seamless_synth::synthesize(&sys2, &seamless_synth::Options::default());
+    let verdict = match (&syn.modes[from], &syn.modes[to]) {
+        (Ok(sa), Ok(sb))
+            if seamless_verify::verify_schedule(&sys2, sa).is_valid()
+                && seamless_verify::verify_schedule(&sys2, sb).is_valid() =>
+        {
+            match plan_transition(&sys2, from, to, sa, sb, request, &PlanOptions::default()) {
+                Ok(p) if seamless_verify::verify_plan(&sys2, &p).is_valid() => {
+                    "\n  (checked: with those links raised together, both modes scheduled again and the switch planned again pass the verifier)".to_string()
+                }
+                Ok(_) => "\n  (warning: with those links raised together, the plan found fails the verifier)".to_string(),
+                Err(e) => format!(
+                    "\n  (warning: with those links raised together and both modes scheduled again, still no plan: {})",
+                    e.to_string().lines().next().unwrap_or_default()
+                ),
+            }
+        }
+        _ => "\n  (warning: with those links raised together, a mode could not be scheduled again)"
+            .to_string(),
+    };
+    text.push_str(&verdict);
+    text
+}
+
 /// Plans one transition and verifies the plan. `Err` holds the text of why
 /// there is no (valid) plan.
 pub fn plan_verified(
@@ -134,7 +187,7 @@ pub fn plan_verified(
     request: u64,
 ) -> Result<Plan, String> {
     let plan = plan_transition(system, from, to, a, b, request, &PlanOptions::default())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| remedies_checked(system, from, to, request, &e))?;
     let report = seamless_verify::verify_plan(system, &plan);
     if !report.is_valid() {
         return Err(format!(
@@ -415,20 +468,52 @@ pub struct CheckArgs<'a> {
     /// Also the worst case of every allowed transition.
     pub worst_case: bool,
     pub out: Option<&'a Path>,
+    pub format: Format,
+    pub svg: bool,
     pub time_limit: Duration,
     pub limits: Limits,
 }
 
+/// What `seamless check --format json|ron` prints: every verified
+/// schedule and plan, and every finding (why something failed), in the
+/// words of the text report.
+#[derive(serde::Serialize)]
+struct CheckDoc<'a> {
+    system: &'a str,
+    tick: &'a str,
+    /// Every mode scheduled and every transition planned, all verified.
+    ok: bool,
+    schedules: Vec<&'a Schedule>,
+    plans: Vec<Plan>,
+    findings: Vec<String>,
+}
+
 /// The main job: validate, schedule every mode, plan every allowed
-/// transition, verify everything, print one report.
+/// transition, verify everything, print one report (or, with `--format
+/// json|ron` and no `--out`, one document).
 pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
+    if a.svg && a.out.is_none() {
+        return Err(Failure::Input("error: `--svg` needs `--out DIR`\n".into()));
+    }
+    let file_format = if a.format == Format::Ron {
+        OutFormat::Ron
+    } else {
+        OutFormat::Json
+    };
     let (system, files) = load_system(a.dir, a.limits)?;
     let mut text = String::new();
+    let mut findings: Vec<String> = Vec::new();
+    let mut plans_ok: Vec<Plan> = Vec::new();
     let mut ok = true;
     let (validation, failed) = crate::report::validation(&system, &files);
     if failed {
         // the necessary conditions explain what cannot work; show them all
         text.push_str(&validation);
+        for m in crate::report::validation_doc(&system).modes {
+            for f in m.necessary_conditions_failed {
+                findings.push(format!("mode `{}`: necessary condition fails: {f}", m.mode));
+            }
+        }
         ok = false;
     } else {
         let _ = writeln!(text, "{}", validation.lines().next().unwrap_or_default());
@@ -456,6 +541,7 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
     for d in &defects {
         ok = false;
         let _ = writeln!(text, "{d}");
+        findings.push(d.clone());
     }
     let mut written = String::new();
     for (mi, r) in synthesis.modes.iter().enumerate() {
@@ -466,15 +552,23 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
                     let _ = writeln!(text, "  {line}");
                 }
                 if let Some(dir) = a.out {
-                    let path = dir.join(format!("{}.schedule.json", s.mode));
-                    write_atomic(&path, encode(s, OutFormat::Json)?.as_bytes())?;
-                    let svg = dir.join(format!("{}.svg", s.mode));
-                    write_atomic(&svg, seamless_chart::gantt(&system, s).as_bytes())?;
-                    let _ = writeln!(written, "  wrote {} and {}", path.display(), svg.display());
+                    let path = dir.join(format!("{}.schedule.{}", s.mode, ext(file_format)));
+                    write_atomic(&path, encode(s, file_format)?.as_bytes())?;
+                    let _ = writeln!(written, "  wrote {}", path.display());
+                    if a.svg {
+                        let svg = dir.join(format!("{}.svg", s.mode));
+                        write_atomic(&svg, seamless_chart::gantt(&system, s).as_bytes())?;
+                        let _ = writeln!(written, "  wrote {}", svg.display());
+                    }
                 }
             }
             Err(why) => {
                 ok = false;
+                findings.push(format!(
+                    "mode `{}`: no schedule: {}",
+                    system.modes[mi].name,
+                    why.explain(&system).trim_end()
+                ));
                 let _ = writeln!(text, "  mode `{}`: no schedule", system.modes[mi].name);
                 for line in why.explain(&system).lines() {
                     let _ = writeln!(text, "    {line}");
@@ -539,14 +633,16 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
                     }
                 }
                 if let Some(dir) = a.out {
-                    write_plan(&system, p, dir, OutFormat::Json, true, &mut written)?;
+                    write_plan(&system, p, dir, file_format, a.svg, &mut written)?;
                 }
+                plans_ok.push(p.clone());
             }
             Err(why) => {
                 ok = false;
                 for line in why.lines() {
                     let _ = writeln!(text, "  {line}");
                 }
+                findings.push(why.trim_end().to_string());
             }
         }
         if a.worst_case
@@ -560,6 +656,7 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
                 Err(why) => {
                     ok = false;
                     let _ = writeln!(text, "  worst case: {why}");
+                    findings.push(format!("worst case: {}", why.trim_end()));
                 }
             }
         }
@@ -586,7 +683,23 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         system.modes.len(),
         system.transitions.len()
     );
-    out.write_all(text.as_bytes())?;
+    if a.format == Format::Text || a.out.is_some() {
+        out.write_all(text.as_bytes())?;
+    } else {
+        let doc = CheckDoc {
+            system: &system.name,
+            tick: &system.tick.text,
+            ok: ok && defects.is_empty(),
+            schedules: synthesis
+                .modes
+                .iter()
+                .filter_map(|r| r.as_ref().ok())
+                .collect(),
+            plans: plans_ok,
+            findings,
+        };
+        out.write_all(super::encode_doc(&doc, a.format)?.as_bytes())?;
+    }
     Ok(if ok && defects.is_empty() {
         EXIT_OK
     } else {
@@ -714,57 +827,6 @@ pub fn compile(
     }
     out.write_all(text.as_bytes())?;
     Ok(code)
-}
-
-pub fn export(
-    out: &mut dyn Write,
-    dir: &Path,
-    arinc: Option<&Path>,
-    xtratum: Option<&Path>,
-    time_limit: Duration,
-    limits: Limits,
-) -> Result<i32, Failure> {
-    if arinc.is_none() && xtratum.is_none() {
-        return Err(Failure::Input(
-            "error: give `--arinc653 FILE`, `--xtratum FILE`, or both\n".into(),
-        ));
-    }
-    let (system, _) = load_system(dir, limits)?;
-    let all = build_everything(&system, time_limit, 0);
-    let mut text = String::new();
-    let Some(schedules) = all.schedules() else {
-        let _ = writeln!(
-            text,
-            "nothing exported: every mode needs a schedule (run `seamless schedule` to see why)"
-        );
-        out.write_all(text.as_bytes())?;
-        return Ok(EXIT_FINDING);
-    };
-    let plans = all.found_plans();
-    if let Some(path) = arinc {
-        write_atomic(
-            path,
-            seamless_export::arinc653(&system, &schedules, &plans).as_bytes(),
-        )?;
-        let _ = writeln!(
-            text,
-            "wrote {} (ARINC 653: a Module_Schedule per mode, per computing module)",
-            path.display()
-        );
-    }
-    if let Some(path) = xtratum {
-        write_atomic(
-            path,
-            seamless_export::xtratum(&system, &schedules).as_bytes(),
-        )?;
-        let _ = writeln!(
-            text,
-            "wrote {} (XtratuM: a cyclic plan per mode, per computing module)",
-            path.display()
-        );
-    }
-    out.write_all(text.as_bytes())?;
-    Ok(EXIT_OK)
 }
 
 pub struct SimulateArgs<'a> {

@@ -212,11 +212,6 @@ pub fn schedule(
         Some(name) => vec![super::mode_index(&system, a.dir, name)?],
         None => (0..system.modes.len()).collect(),
     };
-    if a.out.is_none() && selected.len() != 1 {
-        return Err(Failure::Input(
-            "error: the system has several modes: give `--out DIR` to write every schedule, or `--mode M` to print one\n".into(),
-        ));
-    }
     if a.svg && a.out.is_none() {
         return Err(Failure::Input("error: `--svg` needs `--out DIR`\n".into()));
     }
@@ -224,6 +219,8 @@ pub fn schedule(
     // The summary goes to stdout, unless the schedule itself does.
     let mut report = String::new();
     let mut code = EXIT_OK;
+    // several modes and no --out: one document holding every schedule
+    let mut several: Vec<&Schedule> = Vec::new();
     for &mi in &selected {
         match &synthesis.modes[mi] {
             Ok(schedule) if defects.is_empty() => {
@@ -231,6 +228,7 @@ pub fn schedule(
                 report.push_str(&summary_text(&system, schedule, &summary));
                 let text = encode(schedule, a.format)?;
                 match a.out {
+                    None if selected.len() > 1 => several.push(schedule),
                     None => out.write_all(text.as_bytes())?,
                     Some(dir) => {
                         let ext = match a.format {
@@ -282,6 +280,18 @@ pub fn schedule(
                 names.join(", ")
             );
         }
+    }
+    if a.out.is_none() && selected.len() > 1 {
+        #[derive(serde::Serialize)]
+        struct Schedules<'a> {
+            system: &'a str,
+            schedules: Vec<&'a Schedule>,
+        }
+        let doc = Schedules {
+            system: &system.name,
+            schedules: several,
+        };
+        out.write_all(encode(&doc, a.format)?.as_bytes())?;
     }
     if a.out.is_none() {
         err.write_all(report.as_bytes())?;
