@@ -437,18 +437,18 @@ pub fn plan_to(out: &mut dyn Write, err: &mut dyn Write, a: &PlanArgs) -> Result
             }
         }
     }
-    if let Some(p) = &plan {
-        if let Some(dir) = a.out {
-            let format = a.format.unwrap_or(OutFormat::Json);
-            let base = format!("{}-to-{}", p.from, p.to);
-            let path = dir.join(format!("{base}.plan.{}", ext(format)));
-            write_atomic(&path, plan_document(p, worst.as_ref(), format)?.as_bytes())?;
-            let _ = writeln!(text, "  wrote {}", path.display());
-            if a.svg {
-                let svg = dir.join(format!("{base}.svg"));
-                write_atomic(&svg, seamless_chart::plan_timeline(&system, p).as_bytes())?;
-                let _ = writeln!(text, "  wrote {}", svg.display());
-            }
+    if let Some(p) = &plan
+        && let Some(dir) = a.out
+    {
+        let format = a.format.unwrap_or(OutFormat::Json);
+        let base = format!("{}-to-{}", p.from, p.to);
+        let path = dir.join(format!("{base}.plan.{}", ext(format)));
+        write_atomic(&path, plan_document(p, worst.as_ref(), format)?.as_bytes())?;
+        let _ = writeln!(text, "  wrote {}", path.display());
+        if a.svg {
+            let svg = dir.join(format!("{base}.svg"));
+            write_atomic(&svg, seamless_chart::plan_timeline(&system, p).as_bytes())?;
+            let _ = writeln!(text, "  wrote {}", svg.display());
         }
     }
     match (doc_format, &plan) {
