@@ -330,7 +330,8 @@ pub struct MigrateArgs {
     pub format: MigrateFormat,
     /// Score the hypervisor model against measured migrations (a CSV of
     /// QEMU counters, columns as in crates/migrate/tests/data), fit the
-    /// final bandwidth and a fixed stop cost, and print the error tables.
+    /// final bandwidth, a fixed stop cost and the first-touch cost of a
+    /// never-sent page, and print the error tables.
     #[arg(long, value_name = "FILE.csv")]
     pub calibrate: Option<PathBuf>,
     /// The working set `W` (default: the memory).

@@ -86,10 +86,38 @@ fn attained(sys: &System, s: &[Schedule], from: usize, to: usize, w: &WorstCase)
     }
 }
 
+/// No sampled request instant does worse than the worst case: a plan every
+/// `step` ticks of the old frame (a sample of brute force, affordable in a
+/// debug build), latency and every program's unavailability.
+fn dominates(sys: &System, s: &[Schedule], from: usize, to: usize, w: &WorstCase, step: u64) {
+    let o = PlanOptions::default();
+    let mut r = 0;
+    while r < sys.modes[from].major_frame {
+        let p = plan_transition(sys, from, to, &s[from], &s[to], r, &o).unwrap();
+        assert!(
+            p.metrics.transition_latency <= w.latency,
+            "latency at r = {r}"
+        );
+        for wp in &w.programs {
+            let u = p.programs.iter().find(|x| x.program == wp.program).unwrap();
+            assert!(
+                u.unavailability.unwrap_or(0) <= wp.unavailability,
+                "{} at r = {r}",
+                wp.program
+            );
+        }
+        r += step;
+    }
+}
+
 /// The tutorial at its real tick (1 µs: 40 000 instants in cruise's frame,
-/// 20 000 in landing's): the figures brute force gives (issue 9 sampled
-/// every 10 µs and found 894.41 ms at 13.59 ms, navigation 200 ms at
-/// 12.07 ms, 736.397 ms at 14.19 ms; every tick finds a little more).
+/// 20 000 in landing's). The issue sampled every 10 µs and found, on the
+/// tables of that day, navigation at exactly its 200 ms bound between the
+/// job boundaries the old `--worst-case` evaluated. Here: the bound is
+/// reached and reported, every figure is attained at the instant given,
+/// and a sample of request instants (every 97 ticks, a stride prime to
+/// every period) never does worse. The full 1 µs comparison with brute
+/// force is `tutorial_equals_brute_force` (ignored: minutes).
 #[test]
 fn tutorial_worst_case() {
     let sys = tutorial(&|t: &str| t.to_string());
@@ -97,8 +125,6 @@ fn tutorial_worst_case() {
     let (c, l) = (mode(&sys, "cruise"), mode(&sys, "landing"));
     let o = PlanOptions::default();
     let w = worst_case(&sys, c, l, &s[c], &s[l], &o).unwrap();
-    eprintln!("{w:?}");
-    assert_eq!((w.latency, w.latency_request), (894_415, 13_585));
     let nav = w
         .programs
         .iter()
@@ -106,10 +132,10 @@ fn tutorial_worst_case() {
         .unwrap();
     assert_eq!(nav.unavailability, 200_000);
     attained(&sys, &s, c, l, &w);
+    dominates(&sys, &s, c, l, &w, 97);
     let w = worst_case(&sys, l, c, &s[l], &s[c], &o).unwrap();
-    eprintln!("{w:?}");
-    assert!(w.latency >= 736_397);
     attained(&sys, &s, l, c, &w);
+    dominates(&sys, &s, l, c, &w, 97);
 }
 
 /// The same at 1 µs against brute force (minutes in a debug build).
@@ -130,9 +156,11 @@ mod props {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(8))]
+        #![proptest_config(ProptestConfig::with_cases(2))]
         /// Small generated 2-mode systems with a 500 µs frame: every
-        /// transition's worst case equals brute force.
+        /// transition's worst case equals brute force. Two cases per run
+        /// (brute force plans at every tick: about half a minute a case in a
+        /// debug build); raise the count locally for a longer search.
         #[test]
         fn generated_equals_brute_force(seed in 0u64..1_000) {
             let params = seamless_gen::GenParams {

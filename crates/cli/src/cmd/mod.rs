@@ -205,7 +205,7 @@ fn calibrate(out: &mut dyn Write, path: &Path) -> Result<i32, Failure> {
         path.display()
     );
     s.push_str(&table(&score(&runs, &fixed).map_err(bad)?, &fixed));
-    s.push_str("\nfitted final bandwidth and stop cost:\n");
+    s.push_str("\nfitted final bandwidth, stop cost and first-touch cost:\n");
     s.push_str(&table(&score(&runs, &fitted).map_err(bad)?, &fitted));
     out.write_all(s.as_bytes())?;
     Ok(EXIT_OK)
