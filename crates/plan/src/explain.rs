@@ -247,6 +247,22 @@ impl Planner<'_, '_> {
     /// Plans the transition again with the `links` at `bw` bits/s (at
     /// least): `None` when a plan is found, else the first line of why not.
     fn replan(&self, request: u64, links: &[(usize, usize)], bw: u64) -> Option<String> {
+        self.with_links(links, bw, |p2| match p2.search(request) {
+            Ok(_) => None,
+            Err(f) => Some(
+                p2.no_plan(request, f)
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+        })
+    }
+
+    /// Runs `f` with a planner over the system with the `links` at `bw`
+    /// bits/s (at least), explanations off.
+    fn with_links<R>(&self, links: &[(usize, usize)], bw: u64, f: impl FnOnce(&Planner) -> R) -> R {
         let mut sys2 = self.ctx.sys.clone();
         for &(l, _) in links {
             let b = &mut sys2.network.links[l].bandwidth;
@@ -258,21 +274,10 @@ impl Planner<'_, '_> {
             explain: false,
             ..self.opts.clone()
         };
-        let p2 = Planner {
+        f(&Planner {
             ctx: &ctx2,
             opts: &opts,
-        };
-        match p2.search(request) {
-            Ok(_) => None,
-            Err(f) => Some(
-                p2.no_plan(request, f)
-                    .to_string()
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-            ),
-        }
+        })
     }
 
     pub(crate) fn no_plan(&self, request: u64, f: Fail) -> NoPlan {
@@ -435,29 +440,14 @@ impl Planner<'_, '_> {
     /// Whether planning again with the `links` at `bw` bits/s (at least)
     /// meets program `pi`'s bound (the whole plan, or at least that program).
     fn works_with(&self, request: u64, goal: Goal, links: &[(usize, usize)], bw: u64) -> bool {
-        let mut sys2 = self.ctx.sys.clone();
-        for &(l, _) in links {
-            let b = &mut sys2.network.links[l].bandwidth;
-            *b = (*b).max(bw);
-        }
-        let mut ctx2 = self.ctx.clone();
-        ctx2.sys = &sys2;
-        let opts = PlanOptions {
-            explain: false,
-            ..self.opts.clone()
-        };
-        let p2 = Planner {
-            ctx: &ctx2,
-            opts: &opts,
-        };
-        match (p2.search(request), goal) {
+        self.with_links(links, bw, |p2| match (p2.search(request), goal) {
             (Ok(_), _) => true,
             (Err(Fail::Bound { pi: q, .. }), Goal::Bound(pi)) => q != pi,
             (Err(Fail::Memory { module: m, .. }), Goal::Memory(module)) => m != module,
             (Err(Fail::Bound { .. }), Goal::Memory(_)) => true,
             (Err(Fail::Memory { .. }), Goal::Bound(_)) => true,
             (Err(_), _) => true,
-        }
+        })
     }
 
     /// The smallest bandwidth found (powers of two, then a short bisection,

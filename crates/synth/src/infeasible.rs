@@ -387,6 +387,19 @@ pub struct GaveUp {
 }
 
 impl GaveUp {
+    /// The report of a mode whose search ran out before it named anything:
+    /// the budget was spent, nothing is listed.
+    pub fn exhausted(mode: ModeId) -> Self {
+        GaveUp {
+            mode,
+            stop: Stop::Exhausted,
+            programs: Vec::new(),
+            jobs: Vec::new(),
+            messages: Vec::new(),
+            resources: Vec::new(),
+        }
+    }
+
     pub fn explain(&self, sys: &System) -> String {
         let t = |x: Ticks| sys.tick.format(x);
         let mut out = String::new();

@@ -270,16 +270,7 @@ pub fn synthesize(system: &System, opts: &Options) -> Synthesis {
             .into_iter()
             .enumerate()
             .map(|(m, r)| {
-                r.unwrap_or_else(|| {
-                    Err(Infeasible::GaveUp(Box::new(GaveUp {
-                        mode: m,
-                        stop: Stop::Exhausted,
-                        programs: Vec::new(),
-                        jobs: Vec::new(),
-                        messages: Vec::new(),
-                        resources: Vec::new(),
-                    })))
-                })
+                r.unwrap_or_else(|| Err(Infeasible::GaveUp(Box::new(GaveUp::exhausted(m)))))
             })
             .collect(),
         moves,

@@ -7,7 +7,7 @@ use crate::view::{Capacity, ProgView, Usage, disjoint, views};
 use seamless_model::schedule::Schedule;
 use seamless_model::{ModeId, ModuleId, ProgramId, System};
 use seamless_synth::{
-    GaveUp, Infeasible, Options, PlacementHint, Stop, Synthesis, TransitionMoves, synthesize_mode,
+    GaveUp, Infeasible, Options, PlacementHint, Synthesis, TransitionMoves, synthesize_mode,
 };
 use std::collections::BTreeMap;
 
@@ -187,18 +187,7 @@ pub fn synthesize_with(
     let modes: Vec<Result<Schedule, Infeasible>> = results
         .into_iter()
         .enumerate()
-        .map(|(m, r)| {
-            r.unwrap_or_else(|| {
-                Err(Infeasible::GaveUp(Box::new(GaveUp {
-                    mode: m,
-                    stop: Stop::Exhausted,
-                    programs: Vec::new(),
-                    jobs: Vec::new(),
-                    messages: Vec::new(),
-                    resources: Vec::new(),
-                })))
-            })
-        })
+        .map(|(m, r)| r.unwrap_or_else(|| Err(Infeasible::GaveUp(Box::new(GaveUp::exhausted(m))))))
         .collect();
     let moves = moves_of(system, &modes);
     // the upper bound for the exact search: the joint placement, when it
