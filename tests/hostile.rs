@@ -331,6 +331,49 @@ fn plurals_and_arrows() {
 }
 
 #[test]
+fn one_transmission_and_one_migration_are_singular() {
+    // a mode with exactly one message instance crossing the network
+    let (tmp, dir) = tutorial();
+    fs::write(
+        dir.join("solo.ron"),
+        r#"Mode(
+    name: "solo",
+    programs: ["navigation", "route_planner"],
+    messages: ["route"],
+    pins: [
+        Pin(program: "navigation", module: "m1"),
+        Pin(program: "route_planner", module: "m2"),
+    ],
+)
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (d, o) = (dir.to_str().unwrap(), out.to_str().unwrap());
+    let s = seamless(&["schedule", d, "--mode", "solo", "--out", o]);
+    assert_eq!(code(&s), 0, "{}", text(&s.stderr));
+    let summary = text(&s.stdout) + &text(&s.stderr);
+    assert!(summary.contains("2 jobs, 1 transmission,"), "{summary}");
+    let file = out.join("solo.schedule.json");
+    let v = seamless(&["verify", d, file.to_str().unwrap()]);
+    assert_eq!(code(&v), 0, "{}", text(&v.stderr));
+    assert!(
+        text(&v.stdout).contains("(2 jobs, 1 transmission)"),
+        "{}",
+        text(&v.stdout)
+    );
+    // the tutorial's switch migrates one program
+    let p = seamless(&["plan", d, "--from", "cruise", "--to", "landing", "--out", o]);
+    assert_eq!(code(&p), 0, "{}", text(&p.stderr));
+    let plan = out.join("cruise-to-landing.plan.json");
+    let v = seamless(&["verify", d, plan.to_str().unwrap()]);
+    assert_eq!(code(&v), 0, "{}", text(&v.stderr));
+    let line = text(&v.stdout);
+    assert!(line.contains("(1 migration, "), "{line}");
+    assert!(!line.contains("1 migrations"), "{line}");
+}
+
+#[test]
 fn tables_dumps_a_compiled_file() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tables");

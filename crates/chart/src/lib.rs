@@ -2,7 +2,7 @@
 //! module, and a row per used link direction) and a timeline per transition
 //! plan. Pure functions from model types to SVG text; deterministic.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod svg;
 mod timeline;

@@ -1,6 +1,8 @@
 //! The `seamless` command line: parse arguments, call the library crates,
 //! render. No scheduling, planning or checking logic lives here.
 
+#![deny(missing_docs)]
+
 mod cmd;
 pub mod io;
 mod progress;
@@ -17,6 +19,9 @@ pub const EXIT_FINDING: i32 = 1;
 /// Exit code: the input or the command line is wrong.
 pub const EXIT_INPUT: i32 = 2;
 
+/// The parsed command line of `seamless`: build it with `clap::Parser`
+/// (`Cli::try_parse_from(["seamless", "validate", "modes/tutorial"])`) and
+/// run it with [`run_with`].
 #[derive(Debug, Parser)]
 #[command(
     name = "seamless",
@@ -28,10 +33,13 @@ and one `.ron` file per operating mode.\n\n\
 Exit codes: 0 success; 1 the system is infeasible or a check failed; 2 the input or the command line is wrong."
 )]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands of `seamless`, one variant per command, with its
+/// arguments as parsed (the `--help` of each says what it does).
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load and check a system, then print each mode's demand summary.
@@ -41,6 +49,7 @@ pub enum Command {
         /// Output format of the summary on stdout.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -54,6 +63,7 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -77,6 +87,7 @@ pub enum Command {
         /// Safety cap on the search time per run (e.g. `10s`, `500ms`).
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -87,6 +98,7 @@ pub enum Command {
         /// Schedule or plan files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -119,6 +131,7 @@ pub enum Command {
         /// Safety cap on the schedule search time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -146,6 +159,7 @@ pub enum Command {
         /// Safety cap on the schedule search time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -162,6 +176,7 @@ pub enum Command {
         /// Safety cap on the schedule search time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -187,6 +202,7 @@ pub enum Command {
         /// Safety cap on the schedule search time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -209,6 +225,7 @@ pub enum Command {
         /// Safety cap on the schedule search time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
+        /// The job-count safety limit (`--max-jobs`).
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -224,6 +241,8 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+/// The arguments of `seamless generate`: the size of the synthetic system
+/// and where to write it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GenerateArgs {
     /// Programs in the catalogue.
@@ -285,12 +304,21 @@ Hypervisor knobs (any of --zero, --final-bandwidth, --downtime-limit, --rate-win
 The dirty set between two bitmap reads is min(W, rate x elapsed): the writer's pages lie in
 the working set. See docs/format.md (seamless migrate) and docs/benchmarks.md.";
 
+/// The output format of `seamless migrate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MigrateFormat {
+    // `#[doc = concat!(..)]`, not `///`: clap turns a `///` on a value into
+    // help text in `--help`; these are for rustdoc only.
+    #[doc = concat!("One aligned table per criterion, for reading.")]
     Text,
+    #[doc = concat!("One JSON document: the input and every scheme's criteria, times in ticks.")]
     Json,
 }
 
+/// The arguments of `seamless migrate`: one program's memory and dirtying,
+/// the link, and the migration parameters, each as text with its unit
+/// (parsed when the command runs, so a bad value is a located exit-2
+/// error), or a calibration CSV.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MigrateArgs {
     /// The program's memory `M` (e.g. `256MiB`).
@@ -363,6 +391,7 @@ pub struct MigrateArgs {
     pub hybrid_rounds: u32,
 }
 
+/// Safety limits shared by the commands that load a system.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LimitArgs {
     /// Most jobs (and message instances) one mode's major frame may hold.
@@ -370,9 +399,14 @@ pub struct LimitArgs {
     pub max_jobs: u64,
 }
 
+/// The format of the schedule and plan documents written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutFormat {
+    // `#[doc = concat!(..)]`, not `///`: clap turns a `///` on a value into
+    // help text in `--help`; these are for rustdoc only.
+    #[doc = concat!("JSON (`.json`).")]
     Json,
+    #[doc = concat!("RON (`.ron`), the format of the system's own files.")]
     Ron,
 }
 
@@ -389,8 +423,13 @@ fn parse_time_limit(text: &str) -> Result<Duration, String> {
 /// or `ron` for one machine-readable document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    // `#[doc = concat!(..)]`, not `///`: clap turns a `///` on a value into
+    // help text in `--help`; these are for rustdoc only.
+    #[doc = concat!("Text for reading (the default).")]
     Text,
+    #[doc = concat!("One JSON document.")]
     Json,
+    #[doc = concat!("One RON document.")]
     Ron,
 }
 

@@ -177,25 +177,39 @@ pub fn validation(system: &System, files: &[SourceFile]) -> (String, bool) {
 /// fail. Times in ticks of `tick`.
 #[derive(Debug, Serialize)]
 pub struct ValidationDoc {
+    /// The system's name.
     pub system: String,
+    /// The tick as written in `system.ron` (`"1us"`); every time below counts
+    /// these ticks.
     pub tick: String,
+    /// Number of computing modules.
     pub modules: usize,
+    /// Number of programs in the catalogue.
     pub programs: usize,
+    /// Number of messages in the catalogue.
     pub messages: usize,
+    /// Number of allowed transitions between modes.
     pub transitions: usize,
     /// No necessary condition fails in any mode.
     pub ok: bool,
+    /// One entry per mode, in input order.
     pub modes: Vec<ModeValidation>,
 }
 
 /// One mode of a [`ValidationDoc`].
 #[derive(Debug, Serialize)]
 pub struct ModeValidation {
+    /// The mode's name.
     pub mode: String,
+    /// Number of programs the mode runs.
     pub programs: usize,
+    /// Number of messages the mode sends.
     pub messages: usize,
+    /// The mode's major frame, in ticks.
     pub major_frame: u64,
+    /// Jobs per major frame, all programs together.
     pub jobs: u64,
+    /// Message instances per major frame, all messages together.
     pub message_instances: u64,
     /// Processor time the jobs need per major frame, in ticks.
     pub processor_demand: u64,
@@ -255,36 +269,63 @@ pub fn validation_doc(system: &System) -> ValidationDoc {
 }
 
 #[derive(Debug, Serialize)]
+/// What `seamless expand --format json|ron` prints: every job and message
+/// instance of the chosen modes, times in ticks from the start of the
+/// major frame.
 pub struct ExpansionDoc {
+    /// The system's name.
     pub system: String,
+    /// The tick as written in `system.ron` (`"1us"`).
     pub tick: String,
+    /// One entry per mode asked for, in input order.
     pub modes: Vec<ModeExpansion>,
 }
 
 #[derive(Debug, Serialize)]
+/// One mode of an [`ExpansionDoc`].
 pub struct ModeExpansion {
+    /// The mode's name.
     pub mode: String,
+    /// The mode's major frame, in ticks.
     pub major_frame: u64,
+    /// Every job of the frame, by program in mode order, then by index.
     pub jobs: Vec<JobOut>,
+    /// Every message instance of the frame, by message in mode order, then by
+    /// index.
     pub instances: Vec<InstanceOut>,
 }
 
 #[derive(Debug, Serialize)]
+/// One job of an [`ExpansionDoc`].
 pub struct JobOut {
+    /// The program's name.
     pub program: String,
+    /// `k`: which of the program's jobs in the frame, counted from 0.
     pub index: u32,
+    /// Earliest start, in ticks from the start of the frame.
     pub release: u64,
+    /// Latest end, in ticks from the start of the frame.
     pub deadline: u64,
+    /// The program's worst-case execution time in this mode, in ticks.
     pub wcet: u64,
 }
 
 #[derive(Debug, Serialize)]
+/// One message instance of an [`ExpansionDoc`].
 pub struct InstanceOut {
+    /// The message's name.
     pub message: String,
+    /// `k`: which of the message's instances in the frame, counted from 0.
     pub index: u32,
+    /// Earliest departure of its first hop, in ticks from the start of the frame.
     pub release: u64,
+    /// Latest arrival at every receiver's module, in ticks from the start of
+    /// the frame.
     pub deadline: u64,
+    /// Bytes the instance carries.
     pub size: u64,
+    /// Whether receiver job `k` must wait for instance `k` (`false`: it may
+    /// use the previous value).
     pub precedence: bool,
 }
 

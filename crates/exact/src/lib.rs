@@ -22,6 +22,8 @@
 //! [`Options::deadline`] is only a safety cap. See README.md for why this is
 //! a dedicated search rather than a general CP solver.
 
+#![deny(missing_docs)]
+
 mod model;
 mod stn;
 mod unsat;
@@ -66,6 +68,8 @@ pub enum Outcome {
 /// A result with the work it took.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Solved {
+    /// What the search concluded: a schedule, a proof that none exists, or
+    /// "unknown" when the step budget ran out.
     pub outcome: Outcome,
     /// Steps spent.
     pub steps: u64,
@@ -76,7 +80,12 @@ pub struct Solved {
 /// dropped with its sender; a receiver left out is ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subset {
+    /// One flag per entry of `Mode::programs` (same length and order):
+    /// `true` to schedule that program's jobs.
     pub programs: Vec<bool>,
+    /// One flag per entry of `Mode::messages` (same length and order):
+    /// `true` to route and schedule that message; ignored (treated as
+    /// `false`) when its sender is left out.
     pub messages: Vec<bool>,
 }
 

@@ -20,33 +20,72 @@ pub enum CompileError {
     /// A schedule or plan names a module, program, message, mode, network
     /// node or link the system does not have.
     Unknown {
+        /// What kind of thing the name should denote ("module", "program",
+        /// "message", "mode", "network node", "link").
         what: &'static str,
+        /// The name as written in the schedule or plan.
         name: String,
         /// Where the name was found.
         context: String,
     },
     /// No schedule was given for a mode of the system.
-    MissingSchedule { mode: String },
+    MissingSchedule {
+        /// Name of the mode without a schedule.
+        mode: String,
+    },
     /// Two schedules for one mode.
-    DuplicateSchedule { mode: String },
+    DuplicateSchedule {
+        /// Name of the mode scheduled twice.
+        mode: String,
+    },
     /// A schedule disagrees with the system (tick, major frame, a core
     /// number, a job outside the frame).
-    ScheduleMismatch { mode: String, reason: String },
+    ScheduleMismatch {
+        /// Name of the mode whose schedule disagrees.
+        mode: String,
+        /// The disagreement, as one sentence.
+        reason: String,
+    },
     /// A plan for a transition the system does not allow.
-    NotAllowed { from: String, to: String },
+    NotAllowed {
+        /// Name of the mode the plan leaves.
+        from: String,
+        /// Name of the mode the plan enters.
+        to: String,
+    },
     /// Two plans for one transition.
-    DuplicatePlan { from: String, to: String },
+    DuplicatePlan {
+        /// Name of the mode both plans leave.
+        from: String,
+        /// Name of the mode both plans enter.
+        to: String,
+    },
     /// A plan that contradicts its schedules or the format's rules.
     InvalidPlan {
+        /// Name of the mode the plan leaves.
         from: String,
+        /// Name of the mode the plan enters.
         to: String,
+        /// The rule broken, as one sentence.
         reason: String,
     },
     /// More of something than the table format can number.
-    TooMany { what: &'static str, count: u64 },
+    TooMany {
+        /// What there are too many of ("modes", "cores", "programs on one
+        /// module", "messages on one module", "message instances", "link
+        /// directions").
+        what: &'static str,
+        /// How many the inputs hold.
+        count: u64,
+    },
     /// The encoder refused the module's table (it breaks a rule of the
     /// format, e.g. overlapping windows in an invalid schedule).
-    Encode { module: String, error: EncodeError },
+    Encode {
+        /// Name of the module whose table was refused.
+        module: String,
+        /// The rule of the table format it breaks.
+        error: EncodeError,
+    },
 }
 
 impl fmt::Display for CompileError {

@@ -14,6 +14,8 @@
 //! ([`decimal`]), never through floating point, and read back exactly.
 //! Same input, same output, byte for byte.
 
+#![deny(missing_docs)]
+
 pub mod air;
 mod arinc;
 mod compile;
@@ -40,11 +42,17 @@ pub use xtratum::{XM_NAMESPACE, read_xtratum, read_xtratum_with_tick, xtratum, x
 /// `[start_ticks, start_ticks + duration_ticks)` of the major frame.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReadWindow {
+    /// Name of the computing module whose configuration holds the window.
     pub module: String,
+    /// Name of the mode whose schedule the window belongs to.
     pub mode: String,
+    /// Core number on the module (0-based).
     pub core: u32,
+    /// Name of the partition (the program) that runs in the window.
     pub partition: String,
+    /// Start of the window, in ticks from the start of the major frame.
     pub start_ticks: u64,
+    /// Length of the window, in ticks.
     pub duration_ticks: u64,
 }
 

@@ -11,9 +11,15 @@ use std::fmt;
 /// the concatenated text directly inside it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
+    /// The element's name as written, prefix included (`xm:Partition`).
     pub name: String,
+    /// Attributes in document order, as `(name, value)` with entities and
+    /// character references already decoded.
     pub attrs: Vec<(String, String)>,
+    /// Child elements in document order.
     pub children: Vec<Element>,
+    /// The text directly inside the element (not inside its children), its
+    /// pieces concatenated in order, entities decoded.
     pub text: String,
 }
 
@@ -45,8 +51,11 @@ impl Element {
 /// characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XmlError {
+    /// Line of the error, counting from 1.
     pub line: usize,
+    /// Column of the error, counting characters (not bytes) from 1.
     pub column: usize,
+    /// What is wrong, as one sentence.
     pub message: String,
 }
 

@@ -11,7 +11,7 @@
 //!
 //! No I/O: the caller writes the files.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod desc;
 mod feasible;

@@ -73,12 +73,16 @@ impl Periodic {
         }
     }
 
+    /// The absolute instant, in ticks, at which the first repetition starts.
     pub fn origin(&self) -> u64 {
         self.origin
     }
+    /// The length of one repetition, in ticks (never 0).
     pub fn period(&self) -> u64 {
         self.period
     }
+    /// The busy intervals of one repetition, relative to its start: sorted,
+    /// disjoint, non-empty, inside `[0, period]`.
     pub fn intervals(&self) -> &[Interval] {
         &self.busy
     }
@@ -137,6 +141,8 @@ impl DirCalendar {
     pub fn explicit(&self) -> &[Interval] {
         &self.busy
     }
+    /// The repeating busy pattern, if the direction has one (the new mode's
+    /// table from `b_start`).
     pub fn periodic(&self) -> Option<&Periodic> {
         self.periodic.as_ref()
     }
@@ -305,10 +311,12 @@ impl LinkCalendar {
         }
     }
 
+    /// The number of link directions (dense ids `0..directions()`).
     pub fn directions(&self) -> usize {
         self.dirs.len()
     }
 
+    /// The calendar of direction `dir`. Panics if `dir >= self.directions()`.
     pub fn dir(&self, dir: usize) -> &DirCalendar {
         &self.dirs[dir]
     }
@@ -368,11 +376,14 @@ impl Slots for LinkCalendar {
 /// top layer only. Lets a planner try a migration without copying the base.
 #[derive(Debug, Clone)]
 pub struct Layered<'a> {
+    /// The calendar queried but never changed.
     pub base: &'a LinkCalendar,
+    /// The reservations made through this layer (as many directions as `base`).
     pub top: LinkCalendar,
 }
 
 impl<'a> Layered<'a> {
+    /// An empty top layer over `base`.
     pub fn new(base: &'a LinkCalendar) -> Layered<'a> {
         Layered {
             base,

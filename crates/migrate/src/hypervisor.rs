@@ -69,7 +69,12 @@ pub enum Writer {
     /// Bytes per second, continuously.
     Rate(u64),
     /// Bytes per job, a job every `period_ns`: after `n` jobs, `D·n`.
-    PerJob { bytes: u64, period_ns: u64 },
+    PerJob {
+        /// Bytes `D` one job dirties.
+        bytes: u64,
+        /// Nanoseconds from one job to the next.
+        period_ns: u64,
+    },
 }
 
 /// One hypervisor pre-copy question. Sizes in bytes, rates in bit/s, times

@@ -20,6 +20,8 @@
 //! Everything is exact integer arithmetic in ticks and bytes; no floats,
 //! except in [`calibration`]'s error statistics and its fitting grid.
 
+#![deny(missing_docs)]
+
 pub mod calendar;
 pub mod calibration;
 pub mod hypervisor;

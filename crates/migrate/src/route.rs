@@ -7,11 +7,14 @@ use seamless_model::network::{Hop, Network};
 /// What a transmission costs on each link: bandwidth, latency and the tick.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkModel<'a> {
+    /// The network whose links carry the transmissions.
     pub network: &'a Network,
+    /// Nanoseconds per tick, to turn a link's bits per second into ticks.
     pub tick_ns: u64,
 }
 
 impl<'a> LinkModel<'a> {
+    /// The link model of a system's network and tick.
     pub fn of(system: &'a System) -> LinkModel<'a> {
         LinkModel {
             network: &system.network,
@@ -22,6 +25,7 @@ impl<'a> LinkModel<'a> {
     pub fn tx(&self, link: usize, bytes: u64) -> u64 {
         self.network.tx_time(link, bytes, self.tick_ns)
     }
+    /// The latency of `link`, in ticks.
     pub fn latency(&self, link: usize) -> u64 {
         self.network.links[link].latency
     }
@@ -30,8 +34,12 @@ impl<'a> LinkModel<'a> {
 /// A route: hops in order, with each hop's direction id and latency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
+    /// The hops from source to destination, in order.
     pub hops: Vec<Hop>,
+    /// Per hop, the dense id of the link direction it uses (see
+    /// [`Hop::dir_id`]).
     pub dirs: Vec<usize>,
+    /// Per hop, the latency of its link, in ticks.
     pub latency: Vec<u64>,
     /// Transmission time of one full chunk on each hop (cache).
     chunk_bytes: u64,
@@ -65,9 +73,11 @@ impl Route {
         }
     }
 
+    /// The number of hops.
     pub fn len(&self) -> usize {
         self.hops.len()
     }
+    /// Whether the route has no hop (source and destination are one module).
     pub fn is_empty(&self) -> bool {
         self.hops.is_empty()
     }
@@ -109,14 +119,18 @@ impl Route {
 /// One hop of a placed chunk: direction `dir` busy for `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HopTime {
+    /// The dense id of the link direction (see [`Hop::dir_id`]).
     pub dir: usize,
+    /// When the hop's transmission starts, in ticks.
     pub start: u64,
+    /// When it ends (exclusive), in ticks.
     pub end: u64,
 }
 
 /// A placed chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
+    /// The hops in route order, each with its busy interval.
     pub hops: Vec<HopTime>,
     /// End of the last hop plus its link's latency.
     pub arrival: u64,

@@ -31,12 +31,22 @@ use seamless_model::{MigrationParams, Program};
 /// The phase of a chunk (its `phase` label in a plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Phase {
+    /// Stop-and-copy: the whole memory and CPU state, sent while the program
+    /// is stopped.
     Copy,
+    /// Pre-copy round `N` (from 1), sent while the program runs.
     Round(u32),
+    /// Pre-copy's last transfer after the suspension: the pages dirtied since
+    /// the last round, and the CPU state.
     Final,
+    /// Post-copy and hybrid: the CPU state, sent first after the suspension.
     Cpu,
+    /// Post-copy and hybrid: the memory pages, sent after the CPU state.
     Pages,
+    /// Scatter-gather: the first leg, from the source to the intermediary.
     Scatter,
+    /// Scatter-gather: the second leg, from the intermediary to the
+    /// destination.
     Gather,
 }
 
@@ -58,18 +68,29 @@ impl Phase {
 /// A program's migration parameters (§7): sizes in bytes, times in ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MigrationInput {
+    /// `M`: the program's memory, in bytes.
     pub memory: u64,
+    /// `W`: its working set, in bytes (the bytes its jobs write).
     pub working_set: u64,
+    /// `D`: bytes one job dirties.
     pub dirty_per_job: u64,
+    /// `C`: bytes of CPU state moved while the program is suspended.
     pub cpu_state: u64,
+    /// Bytes of one memory page (at least 1).
     pub page_size: u64,
+    /// The largest chunk one transmission carries, in bytes (at least 1).
     pub chunk: u64,
+    /// The most pre-copy rounds.
     pub max_rounds: u32,
+    /// Pre-copy stops when a round would carry fewer bytes than this.
     pub stop_below: u64,
+    /// Ticks to handle one remote page fault (post-copy, hybrid).
     pub fault_handling: u64,
 }
 
 impl MigrationInput {
+    /// The parameters of `p` under the system's migration parameters `m`
+    /// (page size and chunk raised to at least 1 byte).
     pub fn new(p: &Program, m: &MigrationParams) -> MigrationInput {
         MigrationInput {
             memory: p.memory,
@@ -97,6 +118,7 @@ impl MigrationInput {
 /// one program never overlap).
 #[derive(Debug, Clone, Copy)]
 pub struct SourceJobs<'a> {
+    /// The jobs, `(start, end)` in absolute ticks, sorted and non-overlapping.
     pub jobs: &'a [(u64, u64)],
 }
 
@@ -116,9 +138,14 @@ impl SourceJobs<'_> {
 /// One placed chunk (one leg of it, for scatter-gather).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
+    /// The phase the chunk belongs to.
     pub phase: Phase,
+    /// Bytes the chunk carries.
     pub bytes: u64,
+    /// Its hops in route order, each with its busy interval.
     pub hops: Vec<HopTime>,
+    /// When its last byte arrives at the end of the route (last hop's end
+    /// plus that link's latency), in ticks.
     pub arrival: u64,
 }
 
@@ -133,7 +160,10 @@ impl Chunk {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimelineError {
     /// A chunk can never fit on this direction (no free stretch that long).
-    Saturated { dir: usize },
+    Saturated {
+        /// The dense id of the link direction.
+        dir: usize,
+    },
     /// Pre-copy or hybrid: round 1 cannot begin before the suspension.
     NoRoundBeforeSuspension,
 }
@@ -145,6 +175,7 @@ pub struct FaultModel {
     pub initial_missing: u64,
     /// CPU state bytes at the head of the stream.
     pub cpu: u64,
+    /// Bytes of one page (a fault fetches one page).
     pub page_size: u64,
     /// Ticks one remote page fault costs.
     pub fault_cost: u64,
@@ -197,17 +228,24 @@ pub fn fault_cost(model: &LinkModel, route: &Route, input: &MigrationInput) -> u
 /// A pre-copy round (or hybrid round) as placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoundInfo {
+    /// The round's number, from 1.
     pub index: u32,
+    /// When the round begins: its first chunk's first hop starts, in ticks.
     pub begin: u64,
+    /// Bytes the round sends.
     pub bytes: u64,
+    /// When the round's last hop leaving the source ends, in ticks.
     pub source_free: u64,
+    /// When the round's last chunk arrives at the destination, in ticks.
     pub last_arrival: u64,
 }
 
 /// A migration's transfer, as placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timeline {
+    /// The scheme the timeline follows.
     pub scheme: Scheme,
+    /// Every chunk placed, in sending order.
     pub chunks: Vec<Chunk>,
     /// The suspension used (the last source job's end, or for a what-if
     /// pre-copy, the instant the last round left the source).
@@ -216,7 +254,9 @@ pub struct Timeline {
     pub may_run: u64,
     /// The source is free (the last hop leaving it ends).
     pub source_free: u64,
+    /// When the first chunk leaves (its first hop starts), in ticks.
     pub first_departure: u64,
+    /// When the last chunk arrives, in ticks.
     pub last_arrival: u64,
     /// Bytes the source sends.
     pub source_bytes: u64,
@@ -282,10 +322,13 @@ impl Timeline {
 /// and the suspension.
 #[derive(Debug, Clone, Copy)]
 pub struct Transfer<'a> {
+    /// The link costs (bandwidth, latency, tick).
     pub model: LinkModel<'a>,
     /// Source → destination.
     pub route: &'a Route,
+    /// The program's migration parameters.
     pub input: &'a MigrationInput,
+    /// The program's jobs on the source.
     pub jobs: SourceJobs<'a>,
     /// `r`: nothing leaves before it.
     pub request: u64,
@@ -429,7 +472,9 @@ fn fit_round_head<S: Slots>(
 
 /// Pre-copy rounds as placed, with the stream they leave behind.
 pub struct Rounds<'r> {
+    /// The rounds placed, in order.
     pub rounds: Vec<RoundInfo>,
+    /// Their chunks, in sending order.
     pub chunks: Vec<Chunk>,
     stream: Stream<'r>,
 }

@@ -44,9 +44,17 @@ use seamless_model::units::{format_bandwidth, format_ns, format_size_short, tx_t
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dirty {
     /// Bytes per second.
-    Rate { bytes_per_s: u64 },
+    Rate {
+        /// Bytes dirtied per second, continuously.
+        bytes_per_s: u64,
+    },
     /// Bytes per job, a job every `period` ticks.
-    PerJob { bytes: u64, period: u64 },
+    PerJob {
+        /// Bytes `D` one job dirties.
+        bytes: u64,
+        /// Ticks from one job to the next.
+        period: u64,
+    },
 }
 
 /// The what-if question.
@@ -54,6 +62,7 @@ pub enum Dirty {
 pub struct WhatIfInput {
     /// `M`, bytes.
     pub memory: u64,
+    /// How the program dirties its memory.
     pub dirty: Dirty,
     /// Bits per second of every link.
     pub bandwidth: u64,
@@ -67,6 +76,7 @@ pub struct WhatIfInput {
     pub period: Option<u64>,
     /// Job length, ticks (≥ 1).
     pub wcet: u64,
+    /// The migration parameters (§2; see [`default_params`]).
     pub params: MigrationParams,
     /// Pre-copy rounds before the hybrid's post-copy (≥ 1).
     pub hybrid_rounds: u32,
@@ -130,6 +140,7 @@ pub fn default_params(tick_ns: u64) -> MigrationParams {
 /// One scheme's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhatIfRow {
+    /// The scheme the row is about.
     pub scheme: Scheme,
     /// Chunk by chunk (§7).
     pub simulated: Criteria,
@@ -147,11 +158,14 @@ pub struct WhatIfRow {
 /// The answer for the five schemes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WhatIf {
+    /// The question, as asked.
     pub input: WhatIfInput,
     /// The job period used, ticks.
     pub period: u64,
     /// Dirty bytes per job used by the simulation.
     pub dirty_per_job: u64,
+    /// One row per scheme, in the order stop-and-copy, pre-copy, post-copy,
+    /// hybrid, scatter-gather.
     pub rows: Vec<WhatIfRow>,
 }
 

@@ -9,7 +9,7 @@
 //! - [`expand`]: jobs and message instances over a mode's major frame.
 //! - [`schedule`], [`plan`]: the machine-readable outputs of §8.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod diag;
 pub mod expand;

@@ -11,10 +11,14 @@ use std::fmt;
 /// No valid plan was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NoPlan {
+    /// Name of the mode being left (A).
     pub from: String,
+    /// Name of the mode being entered (B).
     pub to: String,
-    /// The request instant, when one was given.
+    /// The request instant in ticks from the start of the old mode's frame,
+    /// when one was given.
     pub request: Option<u64>,
+    /// What went wrong (the first problem the planner could not get around).
     pub problem: Box<Problem>,
     /// What would make the transition feasible, most direct first.
     pub remedies: Vec<Remedy>,
@@ -47,28 +51,43 @@ pub struct Together {
 pub enum Problem {
     /// The inputs do not fit together (a schedule of another mode, unknown
     /// names, a request outside the frame).
-    Input { message: String },
+    Input {
+        /// The reason, as one sentence.
+        message: String,
+    },
     /// A program would be unavailable longer than its bound, with the best
     /// plan found.
     Unavailability {
+        /// Name of the program concerned.
         program: String,
+        /// What the plan does with it: `continue` on the same module, or
+        /// `migrate`.
         action: Action,
-        /// Old and new module (the same for `continue`).
+        /// Its module in the old mode.
         from_module: String,
+        /// Its module in the new mode (the same as `from_module` for
+        /// `continue`).
         to_module: String,
         /// The scheme of the best attempt, for a migration.
         scheme: Option<Scheme>,
+        /// How long it would be unavailable in the best plan found, in ticks
+        /// (the unavailability of docs/format.md §10).
         unavailability: u64,
+        /// Its bound `max_unavailability`, in ticks.
         bound: u64,
         /// `unavailability − bound`.
         shortfall: u64,
     },
     /// A module's memory would be exceeded.
     Memory {
+        /// Name of the module whose memory would be exceeded.
         module: String,
-        /// Absolute instant.
+        /// Absolute instant, in ticks from the start of the old frame in
+        /// which the request arrives.
         at: u64,
+        /// Bytes the programs resident on the module would need at `at`.
         needed: u64,
+        /// The module's memory, in bytes.
         capacity: u64,
         /// The programs holding memory there then.
         programs: Vec<String>,
@@ -76,8 +95,11 @@ pub enum Problem {
     /// A migration chunk never fits on a link direction: the tables leave no
     /// free stretch long enough.
     Saturated {
+        /// Name of the program whose migration chunk does not fit.
         program: String,
+        /// Node the saturated link direction leaves.
         from: String,
+        /// Node the saturated link direction enters.
         to: String,
     },
 }
@@ -89,7 +111,9 @@ pub enum Remedy {
     /// Raise the bandwidth of the link whose direction `from → to` carries
     /// the migration (found by planning again with it).
     Bandwidth {
+        /// Node the link direction to raise leaves.
         from: String,
+        /// Node the link direction to raise enters.
         to: String,
         /// Bits per second now.
         current: u64,
@@ -97,25 +121,45 @@ pub enum Remedy {
         at_least: u64,
     },
     /// Loosen the program's `max_unavailability`.
-    LooserBound { program: String, at_least: u64 },
+    LooserBound {
+        /// Name of the program whose bound is too tight.
+        program: String,
+        /// Ticks the bound must at least allow.
+        at_least: u64,
+    },
     /// Keep the program on its module in the new mode (it is allowed there),
     /// so it continues instead of migrating.
     KeepOnModule {
+        /// Name of the program to keep in place.
         program: String,
+        /// The module it would keep (its module in the old mode).
         module: String,
+        /// Name of the new mode, in which it would stay on `module`.
         mode: String,
     },
     /// Tables that leave the program a shorter gap: its last job of the old
     /// table later in the frame, or its first job of the new one earlier.
-    Tables { program: String },
+    Tables {
+        /// Name of the program whose gap is too long.
+        program: String,
+    },
     /// More memory on a module.
-    MoreMemory { module: String, at_least: u64 },
+    MoreMemory {
+        /// Name of the module that lacks memory.
+        module: String,
+        /// Bytes of memory with which the switch fits.
+        at_least: u64,
+    },
     /// The destination is full of the old mode's programs until `until`
     /// (absolute): with this much memory (or a table that leaves this much
     /// room there), the migration could start before the switch (pre-copy).
     RoomBeforeSwitch {
+        /// Name of the destination module that is full.
         module: String,
+        /// Absolute instant, in ticks (from the start of the old frame in which
+        /// the request arrives), until which the module is full.
         until: u64,
+        /// Bytes of memory on the module with which the copy could start early.
         at_least: u64,
     },
     /// Smaller migration chunks (the `chunk` parameter).

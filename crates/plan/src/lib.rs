@@ -12,6 +12,8 @@
 //!
 //! See `DESIGN.md` beside this crate for the choices §7 leaves open.
 
+#![deny(missing_docs)]
+
 mod build;
 mod ctx;
 mod explain;

@@ -76,7 +76,7 @@
 //! errors are returned, and arithmetic near `u64::MAX` saturates.
 #![no_std]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 #[cfg(test)]
 extern crate std;

@@ -30,7 +30,7 @@
 //! `seamless_verify::verify_plan`, and compared with the plan directly
 //! (see [`Mismatch`]).
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod derive;
 mod render;

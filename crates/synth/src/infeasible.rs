@@ -11,7 +11,9 @@ pub enum Infeasible {
     /// Necessary conditions fail: no schedule exists for this mode, whatever
     /// the search does. Every finding is a proof on its own.
     Proven {
+        /// The mode (index into `System::modes`).
         mode: ModeId,
+        /// The failed necessary conditions, each a proof on its own (at least one).
         findings: Vec<Finding>,
     },
     /// The search stopped without a schedule. One may still exist; the
@@ -89,7 +91,12 @@ impl fmt::Display for Explained<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Capacity {
     /// One core (its programs are pinned to it).
-    Core { module: ModuleId, core: u32 },
+    Core {
+        /// The module.
+        module: ModuleId,
+        /// The core number on the module (0-based).
+        core: u32,
+    },
     /// All cores of these modules together (the programs may only use them).
     Modules(Vec<ModuleId>),
 }
@@ -100,26 +107,37 @@ pub enum Finding {
     /// The jobs that must run entirely inside `[from, to)` on `on` need more
     /// processor time than it has there (`capacity` = cores × length).
     Overload {
+        /// The core, or the set of modules, that is overloaded.
         on: Capacity,
         /// The programs with jobs inside the interval.
         programs: Vec<ProgramId>,
+        /// Start of the interval, in ticks from the start of the major frame.
         from: Ticks,
+        /// End of the interval (exclusive), in ticks from the start of the major frame.
         to: Ticks,
+        /// Processor time the jobs need inside the interval, in ticks.
         demand: Ticks,
+        /// Processor time available there: cores × (`to` − `from`), in ticks.
         capacity: Ticks,
     },
     /// Programs that may only run on `modules` need more memory than those
     /// modules have together.
     Memory {
+        /// The modules the programs are confined to (by allowed modules or pins).
         modules: Vec<ModuleId>,
+        /// The programs confined to them.
         programs: Vec<ProgramId>,
+        /// Bytes the programs need together.
         needed: u64,
+        /// Bytes of memory the modules have together.
         available: u64,
     },
     /// A message cannot reach `receiver` in time even on an idle network,
     /// wherever the two programs are placed among their allowed modules.
     MessageTooSlow {
+        /// The message that arrives too late.
         message: MessageId,
+        /// The receiver it cannot reach in time.
         receiver: ProgramId,
         /// Whether the bound comes from precedence (sender's earliest end to
         /// receiver's latest start) rather than the message's window alone.
@@ -136,16 +154,24 @@ pub enum Finding {
     /// Two strictly periodic programs forced onto one core cannot share it:
     /// `wcet_a + wcet_b > gcd(period_a, period_b)`.
     StrictlyPeriodicClash {
+        /// The first program of the pair.
         a: ProgramId,
+        /// The second program of the pair.
         b: ProgramId,
+        /// The module both are forced onto.
         module: ModuleId,
+        /// The core (0-based) both are forced onto.
         core: u32,
+        /// `gcd(period_a, period_b)`, in ticks.
         gcd: Ticks,
+        /// `wcet_a + wcet_b`, in ticks (greater than `gcd`).
         wcets: Ticks,
     },
     /// Precedence is cyclic: each job `k` would have to end before itself.
     PrecedenceCycle {
+        /// The programs on the cycle.
         programs: Vec<ProgramId>,
+        /// The messages with precedence that close the cycle.
         messages: Vec<MessageId>,
     },
     /// The complete search (`seamless-exact`) explored every placement and
@@ -317,7 +343,9 @@ pub enum Stop {
 /// A program no module could take (memory, processor capacity).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnplacedProgram {
+    /// The program (index into `System::programs`).
     pub program: ProgramId,
+    /// Bytes of memory it needs.
     pub memory: u64,
     /// Processor time per frame it needs.
     pub load: Ticks,
@@ -329,18 +357,26 @@ pub struct UnplacedProgram {
 /// A job the search could not place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobMiss {
+    /// The program (index into `System::programs`).
     pub program: ProgramId,
+    /// Which of the program's jobs in the major frame (0-based).
     pub index: u64,
+    /// The job's window in the major frame, in ticks.
     pub window: Window,
+    /// The module the program was placed on.
     pub module: ModuleId,
+    /// The core (0-based) the program was placed on.
     pub core: u32,
 }
 
 /// A message instance the search could not place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageMiss {
+    /// The message (index into `System::messages`).
     pub message: MessageId,
+    /// Which instance of the message in the major frame (0-based).
     pub index: u64,
+    /// The instance's window in the major frame, in ticks.
     pub window: Window,
     /// The link direction (network nodes `from`, `to`) it found busy, if the
     /// failure was on the network.
@@ -350,13 +386,18 @@ pub struct MessageMiss {
 /// A core or link direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Resource {
+    /// One core of one module.
     Core {
+        /// The module.
         module: ModuleId,
+        /// The core number on the module (0-based).
         core: u32,
     },
     /// Network nodes of one link direction.
     Link {
+        /// Network node (index into `Network::nodes`) the direction leaves.
         from: usize,
+        /// Network node (index into `Network::nodes`) the direction enters.
         to: usize,
     },
 }
@@ -364,11 +405,13 @@ pub enum Resource {
 /// How busy a contended resource is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceLoad {
+    /// The core or link direction.
     pub resource: Resource,
     /// Busy ticks per frame in the partial schedule (placed work only).
     pub busy: Ticks,
     /// Busy ticks per frame the placement asks of it (placed or not).
     pub demand: Ticks,
+    /// The mode's major frame, in ticks (what `busy` and `demand` are out of).
     pub frame: Ticks,
     /// Unplaced jobs or instances that failed on it.
     pub misses: u32,
@@ -377,10 +420,15 @@ pub struct ResourceLoad {
 /// The search's report when it gave up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GaveUp {
+    /// The mode searched (index into `System::modes`).
     pub mode: ModeId,
+    /// Why the search stopped.
     pub stop: Stop,
+    /// Programs no allowed module could take.
     pub programs: Vec<UnplacedProgram>,
+    /// Jobs that could not be placed in time.
     pub jobs: Vec<JobMiss>,
+    /// Message instances that could not be placed in time.
     pub messages: Vec<MessageMiss>,
     /// The resources the misses contended for, most missed first.
     pub resources: Vec<ResourceLoad>,
@@ -400,6 +448,8 @@ impl GaveUp {
         }
     }
 
+    /// A multi-line explanation naming programs, messages, modules, cores and
+    /// links as written in the input, with times in the system's units.
     pub fn explain(&self, sys: &System) -> String {
         let t = |x: Ticks| sys.tick.format(x);
         let mut out = String::new();

@@ -32,6 +32,8 @@
 //! 4. up to eight rounds: programs that still fail are kept off their cores
 //!    in the next placement; last, job by job on the final placement.
 
+#![deny(missing_docs)]
+
 mod engine;
 mod infeasible;
 mod necessary;
@@ -74,9 +76,14 @@ pub enum Phase {
 /// A progress report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
+    /// The mode being scheduled.
     pub mode: ModeId,
+    /// What the search is doing.
     pub phase: Phase,
+    /// Units of work done in this phase (programs placed, entities scheduled;
+    /// 0 or 1 for the other phases).
     pub done: u64,
+    /// Units of work of this phase in all (`done` ≤ `total`).
     pub total: u64,
 }
 
@@ -146,7 +153,9 @@ impl PlacementHint {
 /// Shared programs that change module on one allowed transition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransitionMoves {
+    /// The mode the transition leaves.
     pub from: ModeId,
+    /// The mode the transition enters.
     pub to: ModeId,
     /// Programs in both modes placed on different modules (ascending).
     pub programs: Vec<ProgramId>,
@@ -157,7 +166,10 @@ pub struct TransitionMoves {
 /// order).
 #[derive(Debug, Clone)]
 pub struct Synthesis {
+    /// Per mode, in `System::modes` order: its schedule, or why it has none.
     pub modes: Vec<Result<Schedule, Infeasible>>,
+    /// Per allowed transition whose two modes were both scheduled, in
+    /// `System::transitions` order.
     pub moves: Vec<TransitionMoves>,
 }
 

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 /// One core's use over the frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoreUse {
+    /// Name of the module.
     pub module: String,
+    /// Core number on the module (0-based).
     pub core: u32,
     /// Busy ticks per frame.
     pub busy: Ticks,
@@ -20,17 +22,24 @@ pub struct CoreUse {
 /// One link direction's use over the frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkUse {
+    /// Network node the direction leaves.
     pub from: String,
+    /// Network node the direction enters.
     pub to: String,
+    /// Ticks per frame the direction is busy transmitting.
     pub busy: Ticks,
+    /// `busy / frame` in per mille, rounded down.
     pub per_mille: u64,
 }
 
 /// The job with the smallest slack (window end − job end).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobSlack {
+    /// Name of the program.
     pub program: String,
+    /// Which of the program's jobs in the major frame (0-based).
     pub index: u64,
+    /// Window end minus job end, in ticks (negative: the job ends late).
     pub slack: i64,
 }
 
@@ -39,23 +48,31 @@ pub struct JobSlack {
 /// start) minus its arrival there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageSlack {
+    /// Name of the message.
     pub message: String,
+    /// Which instance of the message in the major frame (0-based).
     pub index: u64,
     /// The module it arrives at with that slack.
     pub module: String,
+    /// Deadline minus arrival, in ticks (negative: it arrives late).
     pub slack: i64,
 }
 
 /// Utilisation and slack of one schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// Name of the mode.
     pub mode: String,
+    /// The mode's major frame, in ticks.
     pub major_frame: Ticks,
     /// Every core of every module, in module then core order.
     pub cores: Vec<CoreUse>,
     /// Every link direction (a→b, then b→a per link, in link order).
     pub links: Vec<LinkUse>,
+    /// The job with the least slack, if the schedule has jobs.
     pub min_job_slack: Option<JobSlack>,
+    /// The message instance with the least slack, if the schedule transmits
+    /// any over the network to a receiver's module.
     pub min_message_slack: Option<MessageSlack>,
 }
 

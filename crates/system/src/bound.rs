@@ -19,7 +19,9 @@ use seamless_model::{ModeId, ModuleId, ProgramId, System};
 /// The least migrations on one allowed transition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransitionBound {
+    /// The mode the transition leaves.
     pub from: ModeId,
+    /// The mode the transition enters.
     pub to: ModeId,
     /// Programs in both modes whose allowed modules there share no module:
     /// every placement migrates them (ascending).

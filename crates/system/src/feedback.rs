@@ -28,6 +28,8 @@ pub struct FeedbackRound {
 /// Every mode's schedule and every allowed transition's plan.
 #[derive(Debug, Clone)]
 pub struct PlanAll {
+    /// The schedules of every mode after the last kept feedback round, with
+    /// the joint placement they were built from and its migration bounds.
     pub system: SystemSynthesis,
     /// Per allowed transition in `System::transitions` order: the plan, or
     /// why there is none (`None` inside: a table is missing).

@@ -19,6 +19,8 @@
 //! Deterministic: no hash-map order, no clock; every search has a step
 //! budget.
 
+#![deny(missing_docs)]
+
 mod bound;
 mod feedback;
 mod joint;

@@ -12,7 +12,9 @@ use std::fmt::Write as _;
 /// One transition's migrations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransitionMigrations {
+    /// The mode the transition leaves.
     pub from: ModeId,
+    /// The mode the transition enters.
     pub to: ModeId,
     /// Programs the tables move (ascending).
     pub planned: Vec<ProgramId>,

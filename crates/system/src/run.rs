@@ -18,7 +18,9 @@ const RELAX_STEPS: u32 = 3;
 /// asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deviation {
+    /// The mode whose schedule deviates.
     pub mode: ModeId,
+    /// The program placed elsewhere than asked.
     pub program: ProgramId,
     /// The module the joint placement chose.
     pub wanted: ModuleId,

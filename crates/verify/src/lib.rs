@@ -21,7 +21,7 @@
 //! [`parse_plan_ron`] read documents written by other tools (§11.1, §11.2),
 //! with errors that give line and column.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod check;
 mod parse;
