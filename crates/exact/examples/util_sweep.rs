@@ -121,7 +121,10 @@ fn scaled(base: &System, u: u32) -> Option<System> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let families: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(20);
-    let budget: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
+    let budget: u64 = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000_000);
     let opts = Options {
         budget,
         time_limit: Duration::from_secs(600),

@@ -113,7 +113,7 @@ fn brute_force(sys: &System, keep: &[usize]) -> bool {
     let m = &sys.modes[0];
     let h = m.major_frame;
     // jobs per kept program: (release, latest start, wcet), with the period
-    let jobs: Vec<(Vec<(u64, u64, u64)>, u64, Option<u64>)> = keep
+    let jobs: Vec<ProgJobs> = keep
         .iter()
         .map(|&s| {
             let r = m.programs[s].requirement;
@@ -131,7 +131,9 @@ fn brute_force(sys: &System, keep: &[usize]) -> bool {
     place(sys, keep, &jobs, &mut module, 0)
 }
 
-type Jobs = [(Vec<(u64, u64, u64)>, u64, Option<u64>)];
+/// One program's jobs `(release, latest start, wcet)`, its period and jitter bound.
+type ProgJobs = (Vec<(u64, u64, u64)>, u64, Option<u64>);
+type Jobs = [ProgJobs];
 
 fn place(sys: &System, keep: &[usize], jobs: &Jobs, module: &mut Vec<usize>, i: usize) -> bool {
     let m = &sys.modes[0];
