@@ -35,3 +35,10 @@ mr = statistics.median(ref[s][1] for s in both)
 print(f"median time: seamless {mo * 1000:.1f} ms, CP-SAT {mr * 1000:.1f} ms (ratio {mo / mr:.3f})")
 for s in unk:
     print(f"CP-SAT undecided on {s}: seamless {ours[s][0]}")
+for verdict in ("feasible", "infeasible"):
+    ss = [s for s in both if ref[s][0] == verdict]
+    if ss:
+        mo = statistics.median(ours[s][1] for s in ss)
+        mr = statistics.median(ref[s][1] for s in ss)
+        print(f"median time on CP-SAT-{verdict} ({len(ss)}): seamless {mo * 1000:.1f} ms, "
+              f"CP-SAT {mr * 1000:.1f} ms (ratio {mo / mr:.3f})")

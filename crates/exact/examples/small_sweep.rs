@@ -3,8 +3,12 @@
 //! (`dev/cpsat/reference.py`).
 //!
 //! ```text
-//! cargo run --release -p seamless-exact --example small_sweep -- [SEEDS] [--dump DIR]
+//! cargo run --release -p seamless-exact --example small_sweep -- [SEEDS] [--dump DIR] [--breakdown]
 //! ```
+//!
+//! `--breakdown` adds per seed where the time went (necessary checks,
+//! heuristic rounds, complete search with its core) and, measured apart,
+//! the complete search and the core shrinking alone from scratch.
 //!
 //! Per seed: 2–4 single-core modules behind one switch, 4–12 programs, up
 //! to 12 messages, half the jitter bounds 0, pins and module lists, memory
@@ -15,9 +19,19 @@
 use seamless_gen::{GenParams, generate};
 use seamless_model::validate::Limits;
 use seamless_model::{SourceFile, System};
-use seamless_synth::{Infeasible, Options, PlacementHint, synthesize_mode};
+use seamless_synth::{Infeasible, Options, Phase, PlacementHint, Progress, synthesize_mode};
 use std::fmt::Write as _;
+use std::sync::Mutex;
 use std::time::Instant;
+
+/// The three parts of a run: checks, heuristic, complete search (+ core).
+fn bucket(p: Phase) -> usize {
+    match p {
+        Phase::Checking => 0,
+        Phase::Exact => 2,
+        _ => 1,
+    }
+}
 
 struct Rng(u64);
 impl Rng {
@@ -203,6 +217,8 @@ fn main() {
         .position(|a| a == "--dump")
         .and_then(|i| args.get(i + 1))
         .cloned();
+    let breakdown = args.iter().any(|a| a == "--breakdown");
+    let mut split_all: [Vec<f64>; 5] = Default::default();
     let (mut ok, mut proven, mut gave_up) = (0, 0, 0);
     let mut times = Vec::new();
     for seed in 0..seeds {
@@ -222,9 +238,25 @@ fn main() {
             }
         }
         let t = Instant::now();
-        let r = synthesize_mode(&sys, 0, &PlacementHint::default(), &Options::default());
+        // time per phase: what passed since the last report goes to the
+        // phase reported last
+        let phases = Mutex::new((t, Phase::Checking, [0f64; 3]));
+        let on_progress = |pr: Progress| {
+            let mut g = phases.lock().expect("phases");
+            let now = Instant::now();
+            let ms = (now - g.0).as_secs_f64() * 1000.0;
+            let b = bucket(g.1);
+            g.2[b] += ms;
+            *g = (now, pr.phase, g.2);
+        };
+        let opts = Options {
+            progress: breakdown.then_some(&on_progress as &(dyn Fn(Progress) + Sync)),
+            ..Options::default()
+        };
+        let r = synthesize_mode(&sys, 0, &PlacementHint::default(), &opts);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         times.push(ms);
+        let split = phases.into_inner().expect("phases").2;
         let what = match &r {
             Ok(s) => {
                 let v = seamless_verify::verify_schedule(&sys, s);
@@ -242,13 +274,53 @@ fn main() {
             }
         };
         let m = &sys.modes[0];
+        let mut extra = String::new();
+        if breakdown {
+            // the complete search alone, and the core alone, from scratch
+            let t = Instant::now();
+            let eo = seamless_exact::Options::default();
+            let alone = seamless_exact::solve(&sys, 0, &eo);
+            let solve_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            if alone.outcome == seamless_exact::Outcome::Infeasible {
+                let _ = seamless_exact::unsat_core(&sys, 0, &eo);
+            }
+            let core_ms = t.elapsed().as_secs_f64() * 1000.0;
+            for (i, v) in split.iter().enumerate() {
+                split_all[i].push(*v);
+            }
+            split_all[3].push(solve_ms);
+            split_all[4].push(core_ms);
+            let _ = write!(
+                extra,
+                " [check {:.1}, heuristic {:.1}, complete {:.1}; complete alone {solve_ms:.1} ({} steps), core alone {core_ms:.1}]",
+                split[0], split[1], split[2], alone.steps
+            );
+        }
         println!(
-            "seed {seed}: {} modules, {} programs, {} messages, {} jobs: {what} in {ms:.1} ms",
+            "seed {seed}: {} modules, {} programs, {} messages, {} jobs: {what} in {ms:.1} ms{extra}",
             sys.modules.len(),
             m.programs.len(),
             m.messages.len(),
             m.job_count
         );
+    }
+    if breakdown {
+        let names = [
+            "check",
+            "heuristic",
+            "complete+core",
+            "complete alone",
+            "core alone",
+        ];
+        for (n, v) in names.iter().zip(split_all.iter_mut()) {
+            v.sort_by(f64::total_cmp);
+            let sum: f64 = v.iter().sum();
+            println!(
+                "{n}: median {:.1} ms, total {sum:.0} ms",
+                v.get(v.len() / 2).copied().unwrap_or(0.0)
+            );
+        }
     }
     times.sort_by(f64::total_cmp);
     let median = times.get(times.len() / 2).copied().unwrap_or(0.0);

@@ -67,7 +67,8 @@ pub enum Phase {
     Scheduling,
     /// Second attempts at what is still unplaced.
     Repairing,
-    /// The complete search (after the heuristic gave up).
+    /// The complete search: a short one after the heuristic's first round
+    /// failed, the rest of the budget after its last.
     Exact,
     /// The mode is finished (scheduled or not).
     Done,
@@ -345,6 +346,29 @@ pub fn synthesize_mode(
     let mut best: Option<(usize, GaveUp)> = None;
     let mut last_placed = None;
     let mut spent: u64 = 0;
+    // Small modes: a short complete search first. A proof ends the mode at
+    // once (the heuristic's packing and repair rounds would only fail,
+    // slowly); a schedule it finds is kept for when the heuristic's first
+    // round fails (the heuristic's own schedule is preferred: it follows the
+    // placement hint and spreads the load).
+    let mut fallback = None;
+    if system.modes[mode].job_count <= portfolio::UPFRONT_JOBS {
+        let upfront = portfolio::UPFRONT_STEPS.min(opts.budget / 4);
+        report(Phase::Exact, 0, 1);
+        match portfolio::complete(system, mode, upfront, opts.budget / 20, started, opts) {
+            portfolio::Complete::Scheduled(s) => fallback = Some(s),
+            portfolio::Complete::Proven(f) => {
+                report(Phase::Done, 1, 1);
+                return Err(Infeasible::Proven {
+                    mode,
+                    findings: vec![f],
+                });
+            }
+            portfolio::Complete::Unknown(_) => {}
+        }
+        spent = spent.saturating_add(upfront);
+        report(Phase::Placing, 0, p.progs.len() as u64);
+    }
     for r in 0..ROUNDS {
         round.index = r;
         let placed = match placement::place(&p, hint, &mut round) {
@@ -391,6 +415,10 @@ pub fn synthesize_mode(
         }
         round.prev = Some(cores);
         last_placed = Some(placed);
+        if let Some(s) = fallback.take() {
+            report(Phase::Done, 1, 1);
+            return Ok(*s);
+        }
         if started.elapsed() > opts.time_limit {
             break;
         }
@@ -398,7 +426,8 @@ pub fn synthesize_mode(
         // modes it usually decides at once, sparing the later rounds.
         if r == 0 {
             let quick = (opts.budget / 20).min(opts.budget.saturating_sub(spent));
-            match portfolio::complete(system, mode, quick, started, opts) {
+            report(Phase::Exact, 0, 1);
+            match portfolio::complete(system, mode, quick, quick, started, opts) {
                 portfolio::Complete::Scheduled(s) => {
                     report(Phase::Done, 1, 1);
                     return Ok(*s);
@@ -413,6 +442,11 @@ pub fn synthesize_mode(
                 portfolio::Complete::Unknown(_) => spent = spent.saturating_add(quick),
             }
         }
+    }
+    if let Some(s) = fallback {
+        // the first round did not place the programs at all
+        report(Phase::Done, 1, 1);
+        return Ok(*s);
     }
     if let Some(placed) = last_placed.filter(|_| started.elapsed() <= opts.time_limit) {
         let mut eng = engine::Engine::new(&p, placed, &share, started);
@@ -438,13 +472,8 @@ pub fn synthesize_mode(
     });
     if started.elapsed() <= opts.time_limit {
         report(Phase::Exact, 0, 1);
-        match portfolio::complete(
-            system,
-            mode,
-            opts.budget.saturating_sub(spent),
-            started,
-            opts,
-        ) {
+        let rest = opts.budget.saturating_sub(spent);
+        match portfolio::complete(system, mode, rest, rest, started, opts) {
             portfolio::Complete::Scheduled(s) => {
                 report(Phase::Done, 1, 1);
                 return Ok(*s);

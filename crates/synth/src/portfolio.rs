@@ -18,12 +18,24 @@ pub(crate) enum Complete {
     Unknown(Stop),
 }
 
+/// Modes with at most this many jobs get a short complete search before
+/// the heuristic (`seamless-exact` takes up to 4,000 intervals; beyond a
+/// few hundred jobs the heuristic is the faster engine).
+pub(crate) const UPFRONT_JOBS: u64 = 600;
+/// Steps of that first complete search: on the random small systems of
+/// docs/benchmarks.md it decides 95 % of them within 130,000 steps
+/// (about 2 ms), where the heuristic's packing attempts take 20–300 ms to
+/// give up on a mode whose memory cannot hold its programs.
+pub(crate) const UPFRONT_STEPS: u64 = 250_000;
+
 /// Runs the complete search on `mode` with `budget` steps (and the safety
-/// cap of `opts`), then shrinks a proof to a core.
+/// cap of `opts`), then shrinks a proof to a core with what is left of
+/// `core_budget` after the proof.
 pub(crate) fn complete(
     sys: &System,
     mode: ModeId,
     budget: u64,
+    core_budget: u64,
     started: Instant,
     opts: &Options,
 ) -> Complete {
@@ -38,7 +50,7 @@ pub(crate) fn complete(
             let attempts = 2 * (m.programs.len() + m.messages.len() + 1) as u64;
             // each deletion may spend a few times what the whole proof took
             let per = r.steps.saturating_mul(4).saturating_add(100_000);
-            let core_budget = budget
+            let core_budget = core_budget
                 .saturating_sub(r.steps)
                 .min(per.saturating_mul(attempts));
             let core = seamless_exact::unsat_core(
