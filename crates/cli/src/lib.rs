@@ -353,6 +353,10 @@ pub struct MigrateArgs {
     /// Fixed part of the downtime (default 0).
     #[arg(long)]
     pub stop_cost: Option<String>,
+    /// Extra downtime per page the stop-and-copy sends for the first time
+    /// (the destination faults in fresh memory; default 0).
+    #[arg(long, value_name = "DURATION")]
+    pub first_touch: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: MigrateFormat,

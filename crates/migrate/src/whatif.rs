@@ -102,6 +102,10 @@ pub struct Hypervisor {
     pub rate_window: Option<u64>,
     /// Fixed part of the downtime, ticks (stopping, device state).
     pub stop_cost: u64,
+    /// Extra cost of each page the stop-and-copy sends for the first time
+    /// (the first pass left it unsent), ticks: the destination faults in
+    /// fresh memory for it ([`crate::hypervisor::HvInput::first_touch_ns`]).
+    pub first_touch: u64,
 }
 
 impl WhatIfInput {
@@ -273,7 +277,8 @@ fn hv_input(
         rate_window_ns: hv.rate_window.map(ns),
         max_rounds: inp.params.max_rounds.max(1),
         stop_cost_ns: ns(hv.stop_cost),
-        first_touch_ns: 0,
+        first_touch_ns: ns(hv.first_touch),
+        writer_lead_ns: 0,
     }
 }
 
@@ -590,7 +595,7 @@ pub fn render_what_if(w: &WhatIf) -> String {
     ));
     if let Some(hv) = &i.hypervisor {
         s.push_str(&format!(
-            "hypervisor: zero pages {}, final bandwidth {}, stop {}, rate window {}, stop cost {}\n",
+            "hypervisor: zero pages {}, final bandwidth {}, stop {}, rate window {}, stop cost {}, first touch {} a page\n",
             format_size_short(hv.zero),
             format_bandwidth(hv.final_bandwidth.unwrap_or(i.bandwidth)),
             match hv.downtime_limit {
@@ -599,6 +604,7 @@ pub fn render_what_if(w: &WhatIf) -> String {
             },
             hv.rate_window.map_or("none".to_string(), time),
             time(hv.stop_cost),
+            time(hv.first_touch),
         ));
     }
     s.push_str(&format!(
@@ -738,6 +744,7 @@ mod tests {
             downtime_limit: Some(300_000),
             rate_window: Some(100_000),
             stop_cost: 0,
+            first_touch: 0,
         });
         let hv = what_if(&inp).unwrap();
         // stop-and-copy at 1 GiB/s instead of 64 MiB/s
