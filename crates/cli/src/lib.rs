@@ -289,8 +289,9 @@ Criteria (per scheme; times in ticks of 1 us in --format json, sizes in bytes):
                  still missing (post-copy, hybrid): per job ceil(missing/page) x fault cost
 
 Hypervisor knobs (any of --zero, --final-bandwidth, --downtime-limit, --rate-window,
---stop-cost, --first-touch switches the pre-copy row to the model of a real hypervisor,
-QEMU's pre-copy; stop-and-copy, post-copy and scatter-gather then run at --final-bandwidth):
+--stop-cost, --first-touch switches the pre-copy and stop-and-copy rows to the model of a
+real hypervisor, QEMU's; post-copy and scatter-gather then run at --final-bandwidth, hybrid
+stays the section 10 model at --bandwidth):
   --zero           memory that is zero pages: sent as a 9-byte header each in the first pass
                    (other pages carry an 8-byte header); default 0
   --bandwidth      the live rounds' rate limit (QEMU max-bandwidth)

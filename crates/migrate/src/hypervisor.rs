@@ -196,7 +196,38 @@ pub fn simulate(inp: &HvInput) -> Result<HvResult, HvError> {
     simulate_capped(inp, MAX_STEPS)
 }
 
-fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
+/// Stop-and-copy as the hypervisor runs it: the guest stops at once and
+/// the whole memory goes unthrottled at `final_bandwidth`, zero pages as
+/// [`ZERO_PAGE_WIRE`]-byte headers, every other page with its header and
+/// the first-touch cost (none was sent before), after the stop cost. The
+/// live-round knobs (bandwidth, window, stop rule, writer) play no part.
+pub fn stop_and_copy(inp: &HvInput) -> Result<HvResult, HvError> {
+    check(inp)?;
+    let page = inp.page_size;
+    let n = inp.memory.div_ceil(page);
+    let nz = (inp.zero / page).min(n);
+    let data = n - nz;
+    let final_bytes = nz
+        .saturating_mul(ZERO_PAGE_WIRE)
+        .saturating_add(data.saturating_mul(page.saturating_add(PAGE_HEADER)))
+        .saturating_add(inp.cpu_state);
+    let copy = inp
+        .stop_cost_ns
+        .saturating_add(send_ns(final_bytes, inp.final_bandwidth))
+        .saturating_add(data.saturating_mul(inp.first_touch_ns));
+    Ok(HvResult {
+        total_ns: copy.saturating_add(inp.latency_ns),
+        downtime_ns: copy.saturating_add(inp.latency_ns),
+        eviction_ns: copy,
+        bytes: final_bytes,
+        final_bytes,
+        rounds: 0,
+        fresh_pages: data,
+        round_bytes: Vec::new(),
+    })
+}
+
+fn check(inp: &HvInput) -> Result<(), HvError> {
     if inp.memory == 0 || inp.page_size == 0 || inp.chunk == 0 {
         return Err(HvError::Invalid(
             "memory, page size and chunk must be positive",
@@ -216,6 +247,11 @@ fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
     if inp.rate_window_ns == Some(0) {
         return Err(HvError::Invalid("--rate-window must be positive"));
     }
+    Ok(())
+}
+
+fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
+    check(inp)?;
     let page = inp.page_size;
     let data_cost = page.saturating_add(PAGE_HEADER);
     let n = inp.memory.div_ceil(page);
@@ -392,7 +428,7 @@ impl Bits {
         let end = from.saturating_add(k).min(self.len);
         let mut i = from;
         while i < end {
-            if i % 64 == 0 && end - i >= 64 {
+            if i.is_multiple_of(64) && end - i >= 64 {
                 let w = &mut self.words[(i / 64) as usize];
                 self.count += u64::from((!*w).count_ones());
                 *w = u64::MAX;
@@ -609,5 +645,29 @@ mod tests {
         );
         assert_eq!(Bits::full(n).count, n);
         assert_eq!(Bits::empty(n).next_from(7), None);
+    }
+
+    /// Stop-and-copy: everything at the final bandwidth, zero pages as
+    /// headers, every data page first-touched.
+    #[test]
+    fn stop_and_copy_sends_everything_unthrottled() {
+        let mut a = qemu(0, 16, 64, 300);
+        a.first_touch_ns = 9_000;
+        a.stop_cost_ns = 1_000_000;
+        let r = stop_and_copy(&a).unwrap();
+        let data = 268_967_936u64.div_ceil(4096) - 4172;
+        assert_eq!(r.fresh_pages, data);
+        assert_eq!(r.bytes, 4172 * ZERO_PAGE_WIRE + data * (4096 + PAGE_HEADER));
+        assert_eq!(r.final_bytes, r.bytes);
+        assert_eq!(
+            r.downtime_ns,
+            1_000_000 + send_ns(r.bytes, (1 << 30) * 8) + data * 9_000
+        );
+        assert_eq!((r.total_ns, r.rounds), (r.downtime_ns, 0));
+        // the pre-copy of an idle guest sends the same pages, fewer of them
+        // while stopped
+        let p = simulate(&a).unwrap();
+        assert_eq!(p.bytes, r.bytes);
+        assert!(p.downtime_ns * 5 < r.downtime_ns);
     }
 }

@@ -241,6 +241,22 @@ pub fn what_if(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
     pre.rounds = r.round_bytes.clone();
     pre.closed_rounds = r.round_bytes;
     pre.final_bytes = r.final_bytes;
+    // stop-and-copy: everything unthrottled, zero pages as headers
+    let hvi = hv_input(inp, &hv, w.dirty_per_job, w.period);
+    let r =
+        crate::hypervisor::stop_and_copy(&hvi).map_err(|e| WhatIfError::Invalid(e.to_string()))?;
+    let c = Criteria {
+        resume: ticks(r.total_ns),
+        eviction_time: ticks(r.eviction_ns),
+        total_time: ticks(r.total_ns),
+        downtime: ticks(r.downtime_ns),
+        bytes: r.bytes,
+        degradation: 0,
+    };
+    let sc = &mut w.rows[0];
+    sc.simulated = c;
+    sc.closed = c;
+    sc.final_bytes = r.final_bytes;
     Ok(w)
 }
 
@@ -747,8 +763,16 @@ mod tests {
             first_touch: 0,
         });
         let hv = what_if(&inp).unwrap();
-        // stop-and-copy at 1 GiB/s instead of 64 MiB/s
+        // stop-and-copy at 1 GiB/s instead of 64 MiB/s, its 16 MiB of zero
+        // pages as headers
         assert!(hv.rows[0].simulated.total_time * 10 < plain.rows[0].simulated.total_time);
+        let sc = &hv.rows[0];
+        assert_eq!(
+            sc.simulated.bytes,
+            4096 * 9 + 12288 * (4096 + 8) + (16 << 10),
+            "{sc:?}"
+        );
+        assert_eq!(sc.final_bytes, sc.simulated.bytes);
         let pre = &hv.rows[1];
         assert_eq!(pre.simulated, pre.closed);
         assert!(!pre.rounds.is_empty());
