@@ -289,20 +289,29 @@ Criteria (per scheme; times in ticks of 1 us in --format json, sizes in bytes):
                  still missing (post-copy, hybrid): per job ceil(missing/page) x fault cost
 
 Hypervisor knobs (any of --zero, --final-bandwidth, --downtime-limit, --rate-window,
---stop-cost switches the pre-copy row to the model of a real hypervisor, QEMU's pre-copy):
+--stop-cost, --first-touch switches the pre-copy and stop-and-copy rows to the model of a
+real hypervisor, QEMU's; post-copy and scatter-gather then run at --final-bandwidth, hybrid
+stays the section 10 model at --bandwidth):
   --zero           memory that is zero pages: sent as a 9-byte header each in the first pass
+                   (other pages carry an 8-byte header); default 0
   --bandwidth      the live rounds' rate limit (QEMU max-bandwidth)
-  --final-bandwidth the stop-and-copy's rate: QEMU lifts the limit there (default --bandwidth);
-                   stop-and-copy, post-copy and scatter-gather also run at this rate
+  --final-bandwidth the stop-and-copy's rate: QEMU lifts the limit there (default --bandwidth)
   --downtime-limit stop when the pending bytes at --bandwidth fit in it, i.e. fewer than
                    bandwidth x limit remain (instead of --stop-below); the dirty bitmap is
                    re-read only then, so a leftover of the pass rides into the final copy
   --rate-window    the limiter's window (QEMU: 100ms): each window's bytes go in a burst
                    at the final bandwidth, then the sender sleeps; the stop rule is checked
                    at each window's start (default: a continuous stream, checked per chunk)
-  --stop-cost      fixed part of the downtime (stopping the guest, device state)
-The dirty set between two bitmap reads is min(W, rate x elapsed): the writer's pages lie in
-the working set. See docs/format.md (seamless migrate) and docs/benchmarks.md.";
+  --stop-cost      fixed part of the downtime (stopping the guest, last sync, device
+                   state); default 0
+  --first-touch    extra downtime per page the final copy sends for the first time (the
+                   first pass left it unsent): the destination faults in fresh memory for
+                   it, a re-sent page lands in mapped memory; default 0
+The model keeps the dirty bitmap page by page: the sender goes round the memory in address
+order (zero pages, then the working set, then the rest), the writer goes round the working
+set one page after the other from its first page as the migration starts, so between two
+bitmap reads it dirties min(W, rate x elapsed) distinct pages and a page already pending
+counts once. See docs/format.md (seamless migrate) and docs/benchmarks.md.";
 
 /// The output format of `seamless migrate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -353,6 +362,10 @@ pub struct MigrateArgs {
     /// Fixed part of the downtime (default 0).
     #[arg(long)]
     pub stop_cost: Option<String>,
+    /// Extra downtime per page the stop-and-copy sends for the first time
+    /// (the destination faults in fresh memory; default 0).
+    #[arg(long, value_name = "DURATION")]
+    pub first_touch: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: MigrateFormat,

@@ -27,12 +27,18 @@
 //!    `bandwidth × downtime_limit` (QEMU) or `stop_below`. So a round ends
 //!    with a leftover below the threshold that rides into the next round or
 //!    the stop-and-copy.
-//! 5. **The dirty set is capped by the working set**: the writer dirties
-//!    `min(W, rate × elapsed)` distinct pages between two syncs (the same
-//!    `min(W, D·n)` as §7, with `D·n` the bytes written in the interval);
-//!    pages already pending are counted again (a sequential writer over `W`
-//!    moves ahead of the pages it left pending), and the pending set never
-//!    exceeds `W` plus what is left of the first pass.
+//! 5. **Pages, in address order; a sequential writer over the working
+//!    set** (`working_set`, `writer_lead_ns`): the model keeps QEMU's
+//!    dirty bitmap page by page. The sender goes round the memory in
+//!    address order (zero pages first, then the working set, then the
+//!    rest) and carries on from where it was after a sync; the writer
+//!    goes round `W` one page after the other, so between two syncs it
+//!    dirties `min(W, D·n)` distinct pages (§7's cap, `D·n` the bytes
+//!    written in the interval), and a page already pending counts once.
+//!    Where the writer is against the sender's scan (how long it has been
+//!    going when the migration starts) decides how much of the new dirty
+//!    set overlaps the leftover: with a dirty rate close to the bandwidth
+//!    the number of rounds depends on it (docs/benchmarks.md).
 //!
 //! 6. **The switchover and the first touch** (`stop_cost`,
 //!    `first_touch_ns`): the stop-and-copy costs a fixed time (stopping the
@@ -41,10 +47,10 @@
 //!    the destination faults in fresh memory for it, while a re-sent page
 //!    lands in memory already mapped.
 //!
-//! Exact integer arithmetic in nanoseconds and bytes; no floats. The only
-//! fitted numbers are the header sizes (QEMU 7.2's) and, when a user runs
-//! `seamless migrate --calibrate`, the final bandwidth and the fixed stop
-//! cost.
+//! Exact integer arithmetic in nanoseconds, bytes and pages; no floats.
+//! The header sizes are QEMU 7.2's; when a user runs `seamless migrate
+//! --calibrate`, the final bandwidth, the fixed stop cost and the
+//! first-touch cost are fitted.
 
 /// Bytes of header each non-zero page carries on the wire (QEMU 7.2: an
 /// 8-byte offset-and-flags word).
@@ -115,6 +121,11 @@ pub struct HvInput {
     /// kernel zeroing a fresh page before QEMU writes it), which a re-sent
     /// page, already mapped, does not pay. 0: no such cost.
     pub first_touch_ns: u64,
+    /// How long the writer has been going round its working set when the
+    /// migration starts, ns: it started at the first page of `W` this long
+    /// before. This places the writer against the sender's scan; 0: both
+    /// start at the first page of `W`'s region together.
+    pub writer_lead_ns: u64,
 }
 
 /// The answer, in nanoseconds and bytes.
@@ -185,7 +196,38 @@ pub fn simulate(inp: &HvInput) -> Result<HvResult, HvError> {
     simulate_capped(inp, MAX_STEPS)
 }
 
-fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
+/// Stop-and-copy as the hypervisor runs it: the guest stops at once and
+/// the whole memory goes unthrottled at `final_bandwidth`, zero pages as
+/// [`ZERO_PAGE_WIRE`]-byte headers, every other page with its header and
+/// the first-touch cost (none was sent before), after the stop cost. The
+/// live-round knobs (bandwidth, window, stop rule, writer) play no part.
+pub fn stop_and_copy(inp: &HvInput) -> Result<HvResult, HvError> {
+    check(inp)?;
+    let page = inp.page_size;
+    let n = inp.memory.div_ceil(page);
+    let nz = (inp.zero / page).min(n);
+    let data = n - nz;
+    let final_bytes = nz
+        .saturating_mul(ZERO_PAGE_WIRE)
+        .saturating_add(data.saturating_mul(page.saturating_add(PAGE_HEADER)))
+        .saturating_add(inp.cpu_state);
+    let copy = inp
+        .stop_cost_ns
+        .saturating_add(send_ns(final_bytes, inp.final_bandwidth))
+        .saturating_add(data.saturating_mul(inp.first_touch_ns));
+    Ok(HvResult {
+        total_ns: copy.saturating_add(inp.latency_ns),
+        downtime_ns: copy.saturating_add(inp.latency_ns),
+        eviction_ns: copy,
+        bytes: final_bytes,
+        final_bytes,
+        rounds: 0,
+        fresh_pages: data,
+        round_bytes: Vec::new(),
+    })
+}
+
+fn check(inp: &HvInput) -> Result<(), HvError> {
     if inp.memory == 0 || inp.page_size == 0 || inp.chunk == 0 {
         return Err(HvError::Invalid(
             "memory, page size and chunk must be positive",
@@ -205,19 +247,35 @@ fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
     if inp.rate_window_ns == Some(0) {
         return Err(HvError::Invalid("--rate-window must be positive"));
     }
+    Ok(())
+}
+
+fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
+    check(inp)?;
     let page = inp.page_size;
     let data_cost = page.saturating_add(PAGE_HEADER);
-    let w_pages = inp.working_set.div_ceil(page);
-    let mut zero = inp.zero / page;
-    let mut cold = inp.memory.div_ceil(page).saturating_sub(zero);
-    let mut hot = 0u64;
-    // pages the writer dirtied in `dt` ns
-    let dirtied = |dt: u64| -> u64 {
+    let n = inp.memory.div_ceil(page);
+    if n > MAX_PAGES {
+        return Err(HvError::Invalid(
+            "the hypervisor model tracks at most 2^28 pages (1 TiB of 4 KiB pages)",
+        ));
+    }
+    let nz = (inp.zero / page).min(n);
+    let w_pages = inp.working_set.div_ceil(page).min(n);
+    // the working set lies right after the zero pages (or at the top)
+    let w0 = nz.min(n - w_pages);
+    let mut pend = Bits::full(n);
+    let mut ever = Bits::empty(n);
+    // pages the writer has written `dt` ns after the migration started,
+    // counted from its start at the first page of W (`writer_lead_ns`
+    // before the migration)
+    let written = |dt: u64| -> u64 {
+        let at = dt.saturating_add(inp.writer_lead_ns);
         let bytes = match inp.writer {
-            Writer::Rate(bps) => sat(u128::from(bps) * u128::from(dt) / 1_000_000_000),
-            Writer::PerJob { bytes, period_ns } => bytes.saturating_mul(dt / period_ns.max(1)),
+            Writer::Rate(bps) => sat(u128::from(bps) * u128::from(at) / 1_000_000_000),
+            Writer::PerJob { bytes, period_ns } => bytes.saturating_mul(at / period_ns.max(1)),
         };
-        (bytes / page).min(w_pages)
+        bytes / page
     };
     let threshold = match inp.stop {
         StopRule::Below(b) => b,
@@ -231,47 +289,59 @@ fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
     let mut t = 0u64;
     let mut window_start = 0u64;
     let mut left = budget;
-    let mut last_sync = 0u64;
+    let mut last_written = written(0);
     let mut rounds = 0u32;
     let mut round_bytes = Vec::new();
     let mut cur = 0u64;
     let mut sent = 0u64;
     let mut steps = 0u64;
-    let pending =
-        |z: u64, c: u64, h: u64| z.saturating_add(c).saturating_add(h).saturating_mul(page);
+    // the sender's scan position: it goes round the memory in address
+    // order and carries on from there after a sync
+    let mut scan = 0u64;
     loop {
         steps += 1;
         if steps > max_steps {
             return Err(HvError::NoConvergence);
         }
         // an iteration of the migration loop: check, maybe sync, maybe stop
-        if pending(zero, cold, hot) < threshold || pending(zero, cold, hot) == 0 {
+        let pending = |b: &Bits| b.count.saturating_mul(page);
+        if pending(&pend) < threshold || pend.count == 0 {
             rounds += 1;
             round_bytes.push(cur);
             cur = 0;
-            hot = hot.saturating_add(dirtied(t - last_sync)).min(w_pages);
-            last_sync = t;
-            let p = pending(zero, cold, hot);
-            if p < threshold || p == 0 || rounds >= inp.max_rounds.max(1) {
+            // the sync: the pages written since the last one join the
+            // pending set (a page already pending counts once)
+            let now = written(t);
+            let k = now - last_written;
+            if w_pages > 0 && k > 0 {
+                if k >= w_pages {
+                    pend.set_range(w0, w_pages);
+                } else {
+                    let a = last_written % w_pages;
+                    let first = k.min(w_pages - a);
+                    pend.set_range(w0 + a, first);
+                    pend.set_range(w0, k - first);
+                }
+            }
+            last_written = now;
+            if pending(&pend) < threshold || pend.count == 0 || rounds >= inp.max_rounds.max(1) {
                 break;
             }
         }
-        // send what the window still allows, as a burst
+        // send what the window still allows, as a burst, in address order
+        // from the scan position; the limiter is checked after each page,
+        // so the last one overshoots
         let mut burst_bytes = 0u64;
-        for (count, cost) in [
-            (&mut zero, ZERO_PAGE_WIRE),
-            (&mut cold, data_cost),
-            (&mut hot, data_cost),
-        ] {
-            if left == 0 {
+        while left > 0 && pend.count > 0 {
+            let Some(i) = pend.next_from(scan) else {
                 break;
-            }
-            // the limiter is checked after each page: the last one overshoots
-            let n = (*count).min(left.div_ceil(cost));
-            *count -= n;
-            let b = n.saturating_mul(cost);
-            burst_bytes = burst_bytes.saturating_add(b);
-            left = left.saturating_sub(b);
+            };
+            pend.clear(i);
+            ever.set(i);
+            let cost = if i < nz { ZERO_PAGE_WIRE } else { data_cost };
+            burst_bytes = burst_bytes.saturating_add(cost);
+            left = left.saturating_sub(cost);
+            scan = if i + 1 >= n { 0 } else { i + 1 };
         }
         t = t.saturating_add(send_ns(burst_bytes, burst));
         sent = sent.saturating_add(burst_bytes);
@@ -284,15 +354,18 @@ fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
         }
         // else: everything pending was sent; the loop checks again at once
     }
-    let final_bytes = zero
+    let zero_left = pend.count_range(0, nz);
+    let data_left = pend.count - zero_left;
+    // pages never sent before: the destination touches them now
+    let fresh = pend.count_fresh(&ever, nz);
+    let final_bytes = zero_left
         .saturating_mul(ZERO_PAGE_WIRE)
-        .saturating_add(cold.saturating_add(hot).saturating_mul(data_cost))
+        .saturating_add(data_left.saturating_mul(data_cost))
         .saturating_add(inp.cpu_state);
-    // pages still `cold` were never sent: the destination touches them now
     let copy = inp
         .stop_cost_ns
         .saturating_add(send_ns(final_bytes, inp.final_bandwidth))
-        .saturating_add(cold.saturating_mul(inp.first_touch_ns));
+        .saturating_add(fresh.saturating_mul(inp.first_touch_ns));
     let eviction = t.saturating_add(copy);
     Ok(HvResult {
         total_ns: eviction.saturating_add(inp.latency_ns),
@@ -301,9 +374,104 @@ fn simulate_capped(inp: &HvInput, max_steps: u64) -> Result<HvResult, HvError> {
         bytes: sent.saturating_add(final_bytes),
         final_bytes,
         rounds,
-        fresh_pages: cold,
+        fresh_pages: fresh,
         round_bytes,
     })
+}
+
+/// Most pages the hypervisor model tracks (its page bitmaps take
+/// `pages / 4` bytes).
+pub const MAX_PAGES: u64 = 1 << 28;
+
+/// A page bitmap with its population count.
+struct Bits {
+    words: Vec<u64>,
+    len: u64,
+    count: u64,
+}
+
+impl Bits {
+    fn empty(len: u64) -> Bits {
+        Bits {
+            words: vec![0; usize::try_from(len.div_ceil(64)).unwrap_or(0)],
+            len,
+            count: 0,
+        }
+    }
+
+    fn full(len: u64) -> Bits {
+        let mut b = Bits::empty(len);
+        b.set_range(0, len);
+        b
+    }
+
+    fn get(&self, i: u64) -> bool {
+        (self.words[(i / 64) as usize] >> (i % 64)) & 1 == 1
+    }
+
+    fn set(&mut self, i: u64) {
+        if !self.get(i) {
+            self.words[(i / 64) as usize] |= 1 << (i % 64);
+            self.count += 1;
+        }
+    }
+
+    fn clear(&mut self, i: u64) {
+        if self.get(i) {
+            self.words[(i / 64) as usize] &= !(1 << (i % 64));
+            self.count -= 1;
+        }
+    }
+
+    /// Sets `[from, from + k)` (within the bitmap).
+    fn set_range(&mut self, from: u64, k: u64) {
+        let end = from.saturating_add(k).min(self.len);
+        let mut i = from;
+        while i < end {
+            if i.is_multiple_of(64) && end - i >= 64 {
+                let w = &mut self.words[(i / 64) as usize];
+                self.count += u64::from((!*w).count_ones());
+                *w = u64::MAX;
+                i += 64;
+            } else {
+                self.set(i);
+                i += 1;
+            }
+        }
+    }
+
+    /// Set bits in `[from, to)`.
+    fn count_range(&self, from: u64, to: u64) -> u64 {
+        (from..to.min(self.len)).filter(|&i| self.get(i)).count() as u64
+    }
+
+    /// Set bits at or above `from` that are not set in `other`.
+    fn count_fresh(&self, other: &Bits, from: u64) -> u64 {
+        (from..self.len)
+            .filter(|&i| self.get(i) && !other.get(i))
+            .count() as u64
+    }
+
+    /// The first set bit at or after `from`, going round past the end.
+    fn next_from(&self, from: u64) -> Option<u64> {
+        let nw = self.words.len();
+        if nw == 0 || self.count == 0 {
+            return None;
+        }
+        let start = (from / 64) as usize % nw;
+        let first = self.words[start] & (u64::MAX << (from % 64));
+        if first != 0 {
+            return Some(start as u64 * 64 + u64::from(first.trailing_zeros()));
+        }
+        for k in 1..=nw {
+            let wi = (start + k) % nw;
+            let w = self.words[wi];
+            if w != 0 {
+                return Some(wi as u64 * 64 + u64::from(w.trailing_zeros()));
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -329,6 +497,7 @@ mod tests {
             max_rounds: 1000,
             stop_cost_ns: 0,
             first_touch_ns: 0,
+            writer_lead_ns: 0,
         }
     }
 
@@ -424,5 +593,81 @@ mod tests {
         a.stop = StopRule::Below(0);
         a.max_rounds = u32::MAX;
         assert_eq!(simulate_capped(&a, 100_000), Err(HvError::NoConvergence));
+    }
+
+    /// Where the writer is against the sender's scan decides how much of
+    /// the new dirty set overlaps the leftover: at a dirty rate close to
+    /// the bandwidth the rounds depend on it (the hovering point of
+    /// docs/benchmarks.md: 17 rounds or 5, 100 ms of writer lead apart);
+    /// far below the bandwidth they do not.
+    #[test]
+    fn writer_position_matters_near_the_bandwidth() {
+        let at = |rate: u64, w: u64, lead_ms: u64| {
+            let mut a = qemu(rate, w, 128, 300);
+            a.writer_lead_ns = lead_ms * 1_000_000;
+            simulate(&a).unwrap()
+        };
+        assert_eq!(
+            (at(29491, 64, 1500).rounds, at(29491, 64, 1600).rounds),
+            (17, 5)
+        );
+        let r: Vec<u32> = [0, 250, 500, 1500]
+            .iter()
+            .map(|&l| at(3277, 64, l).rounds)
+            .collect();
+        assert!(r.iter().all(|&x| x == r[0]), "{r:?}");
+    }
+
+    /// The page bitmap against a plain `Vec<bool>`.
+    #[test]
+    fn bits_match_a_plain_bitmap() {
+        let n = 200u64;
+        let mut b = Bits::empty(n);
+        let mut v = vec![false; n as usize];
+        for (from, k) in [(3u64, 70u64), (64, 64), (190, 30), (0, 1), (120, 5)] {
+            b.set_range(from, k);
+            for i in from..(from + k).min(n) {
+                v[i as usize] = true;
+            }
+        }
+        for i in [5u64, 64, 65, 199] {
+            b.clear(i);
+            v[i as usize] = false;
+        }
+        assert_eq!(b.count, v.iter().filter(|&&x| x).count() as u64);
+        for from in 0..n {
+            let want = (0..n).map(|k| (from + k) % n).find(|&i| v[i as usize]);
+            assert_eq!(b.next_from(from), want, "{from}");
+        }
+        assert_eq!(
+            b.count_range(60, 130),
+            (60..130).filter(|&i| v[i]).count() as u64
+        );
+        assert_eq!(Bits::full(n).count, n);
+        assert_eq!(Bits::empty(n).next_from(7), None);
+    }
+
+    /// Stop-and-copy: everything at the final bandwidth, zero pages as
+    /// headers, every data page first-touched.
+    #[test]
+    fn stop_and_copy_sends_everything_unthrottled() {
+        let mut a = qemu(0, 16, 64, 300);
+        a.first_touch_ns = 9_000;
+        a.stop_cost_ns = 1_000_000;
+        let r = stop_and_copy(&a).unwrap();
+        let data = 268_967_936u64.div_ceil(4096) - 4172;
+        assert_eq!(r.fresh_pages, data);
+        assert_eq!(r.bytes, 4172 * ZERO_PAGE_WIRE + data * (4096 + PAGE_HEADER));
+        assert_eq!(r.final_bytes, r.bytes);
+        assert_eq!(
+            r.downtime_ns,
+            1_000_000 + send_ns(r.bytes, (1 << 30) * 8) + data * 9_000
+        );
+        assert_eq!((r.total_ns, r.rounds), (r.downtime_ns, 0));
+        // the pre-copy of an idle guest sends the same pages, fewer of them
+        // while stopped
+        let p = simulate(&a).unwrap();
+        assert_eq!(p.bytes, r.bytes);
+        assert!(p.downtime_ns * 5 < r.downtime_ns);
     }
 }

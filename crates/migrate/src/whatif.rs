@@ -102,6 +102,10 @@ pub struct Hypervisor {
     pub rate_window: Option<u64>,
     /// Fixed part of the downtime, ticks (stopping, device state).
     pub stop_cost: u64,
+    /// Extra cost of each page the stop-and-copy sends for the first time
+    /// (the first pass left it unsent), ticks: the destination faults in
+    /// fresh memory for it ([`crate::hypervisor::HvInput::first_touch_ns`]).
+    pub first_touch: u64,
 }
 
 impl WhatIfInput {
@@ -237,6 +241,22 @@ pub fn what_if(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
     pre.rounds = r.round_bytes.clone();
     pre.closed_rounds = r.round_bytes;
     pre.final_bytes = r.final_bytes;
+    // stop-and-copy: everything unthrottled, zero pages as headers
+    let hvi = hv_input(inp, &hv, w.dirty_per_job, w.period);
+    let r =
+        crate::hypervisor::stop_and_copy(&hvi).map_err(|e| WhatIfError::Invalid(e.to_string()))?;
+    let c = Criteria {
+        resume: ticks(r.total_ns),
+        eviction_time: ticks(r.eviction_ns),
+        total_time: ticks(r.total_ns),
+        downtime: ticks(r.downtime_ns),
+        bytes: r.bytes,
+        degradation: 0,
+    };
+    let sc = &mut w.rows[0];
+    sc.simulated = c;
+    sc.closed = c;
+    sc.final_bytes = r.final_bytes;
     Ok(w)
 }
 
@@ -273,7 +293,8 @@ fn hv_input(
         rate_window_ns: hv.rate_window.map(ns),
         max_rounds: inp.params.max_rounds.max(1),
         stop_cost_ns: ns(hv.stop_cost),
-        first_touch_ns: 0,
+        first_touch_ns: ns(hv.first_touch),
+        writer_lead_ns: 0,
     }
 }
 
@@ -590,7 +611,7 @@ pub fn render_what_if(w: &WhatIf) -> String {
     ));
     if let Some(hv) = &i.hypervisor {
         s.push_str(&format!(
-            "hypervisor: zero pages {}, final bandwidth {}, stop {}, rate window {}, stop cost {}\n",
+            "hypervisor: zero pages {}, final bandwidth {}, stop {}, rate window {}, stop cost {}, first touch {} a page\n",
             format_size_short(hv.zero),
             format_bandwidth(hv.final_bandwidth.unwrap_or(i.bandwidth)),
             match hv.downtime_limit {
@@ -599,6 +620,7 @@ pub fn render_what_if(w: &WhatIf) -> String {
             },
             hv.rate_window.map_or("none".to_string(), time),
             time(hv.stop_cost),
+            time(hv.first_touch),
         ));
     }
     s.push_str(&format!(
@@ -738,10 +760,19 @@ mod tests {
             downtime_limit: Some(300_000),
             rate_window: Some(100_000),
             stop_cost: 0,
+            first_touch: 0,
         });
         let hv = what_if(&inp).unwrap();
-        // stop-and-copy at 1 GiB/s instead of 64 MiB/s
+        // stop-and-copy at 1 GiB/s instead of 64 MiB/s, its 16 MiB of zero
+        // pages as headers
         assert!(hv.rows[0].simulated.total_time * 10 < plain.rows[0].simulated.total_time);
+        let sc = &hv.rows[0];
+        assert_eq!(
+            sc.simulated.bytes,
+            4096 * 9 + 12288 * (4096 + 8) + (16 << 10),
+            "{sc:?}"
+        );
+        assert_eq!(sc.final_bytes, sc.simulated.bytes);
         let pre = &hv.rows[1];
         assert_eq!(pre.simulated, pre.closed);
         assert!(!pre.rounds.is_empty());

@@ -1,11 +1,15 @@
 //! The measured goal of the hypervisor model (docs/benchmarks.md): against
 //! the 54 measured QEMU 7.2 pre-copy migrations of `tests/data/`, with one
 //! fixed final bandwidth for every run (1 GiB/s, not fitted), 100 ms limiter
-//! windows, a 1 ms switchover and a 9 µs first-touch cost per page the
-//! final copy sends for the first time (both fixed for every run; see
-//! `calibration::STOP_COST_NS`, `calibration::FIRST_TOUCH_NS`).
+//! windows, a 1 ms switchover, a 9 µs first-touch cost per page the
+//! final copy sends for the first time and a writer that has been going
+//! for 1.5 s when the migration starts (all fixed for every run; see
+//! `calibration::STOP_COST_NS`, `calibration::FIRST_TOUCH_NS`,
+//! `calibration::WRITER_LEAD_NS`).
 
-use seamless_migrate::calibration::{Settings, Summary, fit, parse_runs, score, summarize, table};
+use seamless_migrate::calibration::{
+    Run, Scored, Settings, Summary, fit, parse_runs, score, summarize, table,
+};
 
 fn data() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/qemu-precopy.csv");
@@ -27,10 +31,17 @@ fn total_time_and_bytes() {
     assert!(m.bytes_median <= 0.05, "{t}");
 }
 
+fn is_hover(x: &Scored) -> bool {
+    x.run.bandwidth == 128 << 20
+        && x.run.dirty_percent == 90
+        && x.run.working_set == 64 << 20
+        && x.run.downtime_limit_ms == 300
+}
+
 /// The worst case, without the one grid point whose two repetitions
 /// disagree by 49 % (README of the set: B = 128 MiB/s, 90 %, W = 64 MiB,
 /// DL = 300 ms took 4.23 s once and 2.84 s the other time); the model
-/// predicts the first within 0.1 %.
+/// predicts the first within 1 %.
 #[test]
 fn total_time_and_bytes_worst() {
     let runs = parse_runs(&data()).unwrap();
@@ -38,16 +49,7 @@ fn total_time_and_bytes_worst() {
     let scored = score(&runs, &s).unwrap();
     let all = summarize(&scored);
     let t = table(&scored, &s);
-    let calm: Vec<_> = scored
-        .iter()
-        .filter(|x| {
-            !(x.run.bandwidth == 128 << 20
-                && x.run.dirty_percent == 90
-                && x.run.working_set == 64 << 20
-                && x.run.downtime_limit_ms == 300)
-        })
-        .cloned()
-        .collect();
+    let calm: Vec<_> = scored.iter().filter(|x| !is_hover(x)).cloned().collect();
     assert_eq!(calm.len(), 52);
     let m = summarize(&calm);
     assert!(m.total_worst <= 0.25, "{t}");
@@ -55,8 +57,47 @@ fn total_time_and_bytes_worst() {
     // the hovering point: one repetition within 1 %, the other off by
     // the two runs' own spread
     assert!(all.total_worst <= 0.55, "{t}");
-    let hover: Vec<_> = scored.iter().filter(|x| !calm.contains(x)).collect();
+    let hover: Vec<_> = scored.iter().filter(|x| is_hover(x)).collect();
     assert!(hover.iter().any(|x| x.total.abs() < 0.01), "{t}");
+}
+
+/// Why the hovering point's two repetitions differ: where the guest's
+/// writer is when the migration starts. With the writer 1.5 s into its
+/// cycles (the harness's nominal lead) the model gives repetition 1's 17
+/// rounds; 100 ms later (within the harness's own timing, which the set
+/// does not record) it gives repetition 2's 5 rounds and its time within
+/// 10 %. A demonstration of the mechanism, not a prediction: the scored
+/// model uses one lead for every run.
+#[test]
+fn hover_is_the_writer_position() {
+    let runs = parse_runs(&data()).unwrap();
+    let hover: Vec<Run> = runs
+        .iter()
+        .filter(|r| {
+            r.bandwidth == 128 << 20
+                && r.dirty_percent == 90
+                && r.working_set == 64 << 20
+                && r.downtime_limit_ms == 300
+        })
+        .cloned()
+        .collect();
+    let (long, short) = if hover[0].rounds > hover[1].rounds {
+        (&hover[0], &hover[1])
+    } else {
+        (&hover[1], &hover[0])
+    };
+    assert_eq!((long.rounds, short.rounds), (17, 5));
+    let at = |lead_ms: u64, r: &Run| {
+        let s = Settings {
+            writer_lead_ns: lead_ms * 1_000_000,
+            ..Settings::default()
+        };
+        score(std::slice::from_ref(r), &s).unwrap().remove(0)
+    };
+    let a = at(1500, long);
+    assert!(a.rounds_exact && a.total.abs() < 0.01, "{a:?}");
+    let b = at(1600, short);
+    assert!(b.rounds_exact && b.total.abs() < 0.10, "{b:?}");
 }
 
 #[test]
@@ -96,18 +137,24 @@ fn downtime_needs_both_mechanisms() {
     }
 }
 
+/// Live rounds exact on at least 80 % of the runs (the model: 46/54).
 #[test]
 fn rounds() {
     let (m, t) = fixed();
-    assert!(m.rounds_exact * 100 >= m.runs * 70, "{t}");
+    assert!(m.rounds_exact * 100 >= m.runs * 80, "{t}");
 }
 
 /// Fitting the final bandwidth, the stop cost and the first-touch cost
 /// never does worse on the downtime than the fixed settings (which are on
-/// the grid).
+/// the grid). On the first repetitions only, to keep the test short.
 #[test]
 fn fitted_is_no_worse() {
-    let runs = parse_runs(&data()).unwrap();
+    let runs: Vec<Run> = parse_runs(&data())
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.id.contains("_rep1_"))
+        .collect();
+    assert_eq!(runs.len(), 27);
     let f = fit(&runs).unwrap();
     let a = summarize(&score(&runs, &Settings::default()).unwrap());
     let b = summarize(&score(&runs, &f).unwrap());

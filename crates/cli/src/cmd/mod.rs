@@ -253,6 +253,7 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
         .map(|d| dur("downtime-limit", d));
     let rate_window = a.rate_window.as_deref().map(|d| dur("rate-window", d));
     let stop_cost = a.stop_cost.as_deref().map(|d| dur("stop-cost", d));
+    let first_touch = a.first_touch.as_deref().map(|d| dur("first-touch", d));
     let mut rate = |flag: &str, v: &str| match parse_bandwidth(v) {
         Ok(b) => b,
         Err(e) => {
@@ -301,6 +302,7 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
         || downtime_limit.is_some()
         || rate_window.is_some()
         || stop_cost.is_some()
+        || first_touch.is_some()
     {
         input.hypervisor = Some(Hypervisor {
             zero: zero.unwrap_or(0),
@@ -308,6 +310,7 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
             downtime_limit,
             rate_window,
             stop_cost: stop_cost.unwrap_or(0),
+            first_touch: first_touch.unwrap_or(0),
         });
     }
     let w = what_if(&input).map_err(|e| Failure::Input(format!("error: {e}\n")))?;
