@@ -11,6 +11,9 @@ use crate::system::*;
 use crate::units::{self, UnitError};
 use std::collections::HashMap;
 
+/// Checks one mode (file `mf`) against the catalogue: `None` when it has an
+/// error, reported into `v`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn mode(
     v: &mut V,
     mf: usize,
