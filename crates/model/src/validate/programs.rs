@@ -46,8 +46,8 @@ pub(super) fn programs<'a>(
             f,
             p,
             &prog_paths[i],
-            &module_ix,
-            &modules,
+            module_ix,
+            modules,
             &sys.modules,
         ));
     }
