@@ -6,7 +6,7 @@ use seamless_model::validate::Limits;
 use seamless_model::{SourceFile, System};
 use seamless_synth::{
     Options, Phase, PlacementHint, Progress, Summary, mode_order, summarize, synthesize,
-    synthesize_mode,
+    synthesize_mode, synthesize_mode_held,
 };
 use std::sync::Mutex;
 
@@ -112,6 +112,37 @@ fn a_hint_is_followed_when_it_can_be() {
         // and the hint read back from the schedule says the same
         let back = PlacementHint::from_schedule(&sys, &s);
         assert_eq!(back.preferred[&nav].0, target);
+    }
+}
+
+#[test]
+fn a_held_placement_is_kept_without_a_hint() {
+    let sys = load();
+    let nav = sys.program_by_name("nav").unwrap();
+    let aux = sys.program_by_name("aux").unwrap();
+    let log = sys.program_by_name("log").unwrap();
+    for target in [0usize, 1] {
+        let held = std::collections::BTreeMap::from([(nav, target), (aux, target), (log, 0)]);
+        let s = synthesize_mode_held(
+            &sys,
+            0,
+            &PlacementHint::default(),
+            &held,
+            &Options::default(),
+        )
+        .expect("schedulable");
+        assert!(seamless_verify::verify_schedule(&sys, &s).is_valid());
+        let at = |p: &str| {
+            s.placement
+                .iter()
+                .find(|x| x.program == p)
+                .map(|x| x.module.clone())
+        };
+        assert_eq!(at("nav"), Some(sys.modules[target].name.clone()));
+        // aux is not in mode one; log may only run on b: holding it on a
+        // is ignored
+        assert_eq!(at("aux"), None);
+        assert_eq!(at("log"), Some("b".to_string()));
     }
 }
 

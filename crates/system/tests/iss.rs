@@ -55,6 +55,13 @@ fn iss_bounds_and_migrations() {
         "{} planned vs {old_moves} mode by mode",
         report.planned
     );
+    // the joint placement held as hard: at most the least possible + 10 %
+    assert!(
+        report.planned * 10 <= report.least() * 11,
+        "{} planned, least {}",
+        report.planned,
+        report.least()
+    );
     // every planned move that was not forced carries a reason
     for t in &report.transitions {
         let unforced = t
