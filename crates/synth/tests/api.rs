@@ -4,6 +4,7 @@
 
 use seamless_model::validate::Limits;
 use seamless_model::{SourceFile, System};
+use seamless_synth::{EndBounds, Held, synthesize_mode_holding};
 use seamless_synth::{
     Options, Phase, PlacementHint, Progress, Summary, mode_order, summarize, synthesize,
     synthesize_mode, synthesize_mode_held,
@@ -144,6 +145,49 @@ fn a_held_placement_is_kept_without_a_hint() {
         assert_eq!(at("aux"), None);
         assert_eq!(at("log"), Some("b".to_string()));
     }
+}
+
+#[test]
+fn bounded_ends_are_kept() {
+    let sys = load();
+    let ctl = sys.program_by_name("ctl").unwrap();
+    let nav = sys.program_by_name("nav").unwrap();
+    let mut held = Held::default();
+    // ctl's last job (window 30..40 ms) ends at the frame's end; nav's first
+    // job (3 ms) ends by 3 ms
+    held.ends.insert(
+        ctl,
+        EndBounds {
+            first_by: None,
+            last_from: Some(40_000),
+        },
+    );
+    held.ends.insert(
+        nav,
+        EndBounds {
+            first_by: Some(3_000),
+            last_from: None,
+        },
+    );
+    let s = synthesize_mode_holding(
+        &sys,
+        0,
+        &PlacementHint::default(),
+        &held,
+        &Options::default(),
+    )
+    .expect("schedulable");
+    assert!(seamless_verify::verify_schedule(&sys, &s).is_valid());
+    let end = |p: &str, k: u64| {
+        s.jobs
+            .iter()
+            .find(|j| j.program == p && j.index == k)
+            .expect("job")
+            .end
+    };
+    assert_eq!(sys.tick.format(1000), "1ms");
+    assert_eq!(end("ctl", 3), 40_000);
+    assert!(end("nav", 0) <= 3_000);
 }
 
 #[test]

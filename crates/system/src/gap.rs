@@ -138,12 +138,27 @@ fn end_bounds(
     out
 }
 
+/// (gaps above their bound, their total excess): what the repair lowers.
+fn score(system: &System, modes: &[Result<Schedule, Infeasible>]) -> (usize, u64) {
+    let g = stay_gaps(system, modes);
+    let excess = g
+        .iter()
+        .map(|x| x.gap - x.bound)
+        .fold(0u64, u64::saturating_add);
+    (g.len(), excess)
+}
+
+/// Attempts per mode in one repair round (bounds of the programs a failure
+/// names let go after each, programs whose gap a new table breaks added).
+const LET_GO: u32 = 4;
+
 /// Re-synthesizes modes so that programs that stay on their module keep
 /// their stay gaps: each mode named by a gap above its bound (the new mode
 /// of the transition first, then the old one) is synthesized again with its
 /// placement held and the ends of its staying programs' first and last jobs
 /// bounded by its neighbours' tables; a new table is kept only when it
-/// leaves fewer gaps above their bounds. At most `rounds` rounds.
+/// leaves fewer gaps above their bounds, or as many with less excess in
+/// total. At most `rounds` rounds; returns the syntheses run.
 /// Deterministic.
 pub(crate) fn repair(
     system: &System,
@@ -167,27 +182,71 @@ pub(crate) fn repair(
         });
         let mut better = false;
         for mode in order {
-            let before = stay_gaps(system, modes).len();
-            if before == 0 {
+            let before = score(system, modes);
+            if before.0 == 0 {
                 break;
             }
             let Ok(current) = &modes[mode] else {
                 continue;
             };
-            let held = Held {
-                modules: schedule_modules(system, current),
-                ends: end_bounds(system, mode, modes),
-            };
+            // only the programs whose gap is too long on a switch of this
+            // mode are bounded; those a failure names are let go
+            let mut wanted: Vec<ProgramId> = stay_gaps(system, modes)
+                .iter()
+                .filter(|g| g.from == mode || g.to == mode)
+                .map(|g| g.program)
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let all = end_bounds(system, mode, modes);
+            let modules = schedule_modules(system, current);
             let hint = PlacementHint::from_schedule(system, current);
-            tried += 1;
-            let Ok(s) = synthesize_mode_holding(system, mode, &hint, &held, opts) else {
-                continue;
-            };
-            let old = std::mem::replace(&mut modes[mode], Ok(s));
-            if stay_gaps(system, modes).len() < before {
-                better = true;
-            } else {
-                modes[mode] = old;
+            // bounded: the programs with a gap too long; a failure's named
+            // programs are let go, programs whose gap a new table breaks
+            // join
+            for _ in 0..LET_GO {
+                let held = Held {
+                    modules: modules.clone(),
+                    ends: all
+                        .iter()
+                        .filter(|(p, _)| wanted.binary_search(p).is_ok())
+                        .map(|(&p, &e)| (p, e))
+                        .collect(),
+                };
+                if held.ends.is_empty() {
+                    break;
+                }
+                tried += 1;
+                match synthesize_mode_holding(system, mode, &hint, &held, opts) {
+                    Err(why) => {
+                        let (named, _) = crate::run::named(system, &why);
+                        let n = wanted.len();
+                        wanted.retain(|p| named.binary_search(p).is_err());
+                        if wanted.len() == n {
+                            break;
+                        }
+                    }
+                    Ok(s) => {
+                        let old = std::mem::replace(&mut modes[mode], Ok(s));
+                        if score(system, modes) < before {
+                            better = true;
+                            break;
+                        }
+                        let n = wanted.len();
+                        wanted.extend(
+                            stay_gaps(system, modes)
+                                .iter()
+                                .filter(|g| g.from == mode || g.to == mode)
+                                .map(|g| g.program),
+                        );
+                        wanted.sort_unstable();
+                        wanted.dedup();
+                        modes[mode] = old;
+                        if wanted.len() == n {
+                            break;
+                        }
+                    }
+                }
             }
         }
         if !better {

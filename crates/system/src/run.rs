@@ -273,7 +273,7 @@ fn synthesize_relaxing(
 }
 
 /// The programs and modules a failure names.
-fn named(system: &System, why: &Infeasible) -> (Vec<ProgramId>, Vec<ModuleId>) {
+pub(crate) fn named(system: &System, why: &Infeasible) -> (Vec<ProgramId>, Vec<ModuleId>) {
     let mut programs = Vec::new();
     let mut modules = Vec::new();
     match why {
