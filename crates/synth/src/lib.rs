@@ -51,7 +51,7 @@ pub use necessary::necessary_conditions;
 pub use summary::{CoreUse, JobSlack, LinkUse, MessageSlack, Summary, summarize};
 
 use seamless_model::schedule::Schedule;
-use seamless_model::{ModeId, ModuleId, ProgramId, System};
+use seamless_model::{ModeId, ModuleId, ProgramId, System, Ticks};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -297,6 +297,18 @@ pub fn synthesize_mode(
     hint: &PlacementHint,
     opts: &Options,
 ) -> Result<Schedule, Infeasible> {
+    synthesize_mode_ends(system, mode, hint, &BTreeMap::new(), opts)
+}
+
+/// [`synthesize_mode`] with the ends of some programs' first and last jobs
+/// bounded (see [`EndBounds`]).
+fn synthesize_mode_ends(
+    system: &System,
+    mode: ModeId,
+    hint: &PlacementHint,
+    ends: &BTreeMap<ProgramId, EndBounds>,
+    opts: &Options,
+) -> Result<Schedule, Infeasible> {
     let started = Instant::now();
     let report = |phase: Phase, done: u64, total: u64| {
         if let Some(cb) = opts.progress {
@@ -322,7 +334,8 @@ pub fn synthesize_mode(
         return Err(empty(Stop::Exhausted));
     }
     report(Phase::Checking, 0, 1);
-    let p = problem::Problem::new(system, mode);
+    let mut p = problem::Problem::new(system, mode);
+    p.bound_ends(ends);
     let findings = necessary::check(&p);
     if !findings.is_empty() {
         report(Phase::Done, 1, 1);
@@ -493,4 +506,74 @@ pub fn synthesize_mode(
         gave_up.stop = Stop::TimeLimit;
     }
     Err(Infeasible::GaveUp(Box::new(gave_up)))
+}
+
+/// Bounds on when a program's first and last jobs of the frame end in one
+/// mode's table (ticks from the frame's start), e.g. so that a program that
+/// stays on its module across a mode switch is not unavailable longer than
+/// its bound. A bound its job's window cannot meet is moved to the nearest
+/// end the window allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndBounds {
+    /// Latest end of the program's first job in the frame.
+    pub first_by: Option<Ticks>,
+    /// Earliest end of the program's last job in the frame.
+    pub last_from: Option<Ticks>,
+}
+
+/// What one attempt at a mode must keep, beyond the system's own rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Held {
+    /// Program → the module it is held on, as if pinned there (a module
+    /// outside the program's allowed modules in the mode, or a program not
+    /// in the mode, is ignored; a pin to a core is kept).
+    pub modules: BTreeMap<ProgramId, ModuleId>,
+    /// Program → bounds on the ends of its first and last jobs.
+    pub ends: BTreeMap<ProgramId, EndBounds>,
+}
+
+/// Schedules one mode with every program in `held` held on the module given
+/// there, as if pinned to it for this attempt (a module outside the
+/// program's allowed modules in the mode, or a program not in the mode, is
+/// ignored; a pin to a core is kept). Programs not in `held` are placed as
+/// [`synthesize_mode`] places them, preferring `hint`. An [`Infeasible`]
+/// result is about the held placement: its findings may name a held module
+/// as the only one allowed. Deterministic.
+pub fn synthesize_mode_held(
+    system: &System,
+    mode: ModeId,
+    hint: &PlacementHint,
+    held: &BTreeMap<ProgramId, ModuleId>,
+    opts: &Options,
+) -> Result<Schedule, Infeasible> {
+    let h = Held {
+        modules: held.clone(),
+        ends: BTreeMap::new(),
+    };
+    synthesize_mode_holding(system, mode, hint, &h, opts)
+}
+
+/// [`synthesize_mode_held`] with [`Held::modules`], and the ends of the
+/// first and last jobs bounded as [`Held::ends`] says. The bounds on ends
+/// are kept by the heuristic search; the complete search (portfolio) does
+/// not know them, so a table it finds may miss them. Deterministic.
+pub fn synthesize_mode_holding(
+    system: &System,
+    mode: ModeId,
+    hint: &PlacementHint,
+    held: &Held,
+    opts: &Options,
+) -> Result<Schedule, Infeasible> {
+    if held.modules.is_empty() || mode >= system.modes.len() {
+        return synthesize_mode_ends(system, mode, hint, &held.ends, opts);
+    }
+    let mut restricted = system.clone();
+    for mp in &mut restricted.modes[mode].programs {
+        if let Some(&m) = held.modules.get(&mp.program)
+            && mp.allowed.binary_search(&m).is_ok()
+        {
+            mp.allowed = vec![m];
+        }
+    }
+    synthesize_mode_ends(&restricted, mode, hint, &held.ends, opts)
 }

@@ -230,6 +230,30 @@ impl<'a> Problem<'a> {
         }
     }
 
+    /// Tightens the windows of the first and last jobs of the programs in
+    /// `ends` (each bound clamped to what the job's window allows).
+    pub fn bound_ends(&mut self, ends: &std::collections::BTreeMap<usize, crate::EndBounds>) {
+        for q in &self.progs {
+            let Some(b) = ends.get(&q.id) else {
+                continue;
+            };
+            if q.n == 0 {
+                continue;
+            }
+            if let Some(by) = b.first_by {
+                let j = &mut self.jobs[q.first as usize];
+                j.deadline = j.deadline.min(by).max(j.release + q.wcet);
+            }
+            if let Some(from) = b.last_from {
+                let j = &mut self.jobs[(q.first + q.n - 1) as usize];
+                j.release = j
+                    .release
+                    .max(from.saturating_sub(q.wcet))
+                    .min(j.deadline - q.wcet);
+            }
+        }
+    }
+
     /// Whether program slot `s` can run on one core only (pinned to it).
     pub fn fixed_core(&self, s: u32) -> bool {
         let q = &self.progs[s as usize];

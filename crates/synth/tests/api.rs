@@ -4,9 +4,10 @@
 
 use seamless_model::validate::Limits;
 use seamless_model::{SourceFile, System};
+use seamless_synth::{EndBounds, Held, synthesize_mode_holding};
 use seamless_synth::{
     Options, Phase, PlacementHint, Progress, Summary, mode_order, summarize, synthesize,
-    synthesize_mode,
+    synthesize_mode, synthesize_mode_held,
 };
 use std::sync::Mutex;
 
@@ -113,6 +114,80 @@ fn a_hint_is_followed_when_it_can_be() {
         let back = PlacementHint::from_schedule(&sys, &s);
         assert_eq!(back.preferred[&nav].0, target);
     }
+}
+
+#[test]
+fn a_held_placement_is_kept_without_a_hint() {
+    let sys = load();
+    let nav = sys.program_by_name("nav").unwrap();
+    let aux = sys.program_by_name("aux").unwrap();
+    let log = sys.program_by_name("log").unwrap();
+    for target in [0usize, 1] {
+        let held = std::collections::BTreeMap::from([(nav, target), (aux, target), (log, 0)]);
+        let s = synthesize_mode_held(
+            &sys,
+            0,
+            &PlacementHint::default(),
+            &held,
+            &Options::default(),
+        )
+        .expect("schedulable");
+        assert!(seamless_verify::verify_schedule(&sys, &s).is_valid());
+        let at = |p: &str| {
+            s.placement
+                .iter()
+                .find(|x| x.program == p)
+                .map(|x| x.module.clone())
+        };
+        assert_eq!(at("nav"), Some(sys.modules[target].name.clone()));
+        // aux is not in mode one; log may only run on b: holding it on a
+        // is ignored
+        assert_eq!(at("aux"), None);
+        assert_eq!(at("log"), Some("b".to_string()));
+    }
+}
+
+#[test]
+fn bounded_ends_are_kept() {
+    let sys = load();
+    let ctl = sys.program_by_name("ctl").unwrap();
+    let nav = sys.program_by_name("nav").unwrap();
+    let mut held = Held::default();
+    // ctl's last job (window 30..40 ms) ends at the frame's end; nav's first
+    // job (3 ms) ends by 3 ms
+    held.ends.insert(
+        ctl,
+        EndBounds {
+            first_by: None,
+            last_from: Some(40_000),
+        },
+    );
+    held.ends.insert(
+        nav,
+        EndBounds {
+            first_by: Some(3_000),
+            last_from: None,
+        },
+    );
+    let s = synthesize_mode_holding(
+        &sys,
+        0,
+        &PlacementHint::default(),
+        &held,
+        &Options::default(),
+    )
+    .expect("schedulable");
+    assert!(seamless_verify::verify_schedule(&sys, &s).is_valid());
+    let end = |p: &str, k: u64| {
+        s.jobs
+            .iter()
+            .find(|j| j.program == p && j.index == k)
+            .expect("job")
+            .end
+    };
+    assert_eq!(sys.tick.format(1000), "1ms");
+    assert_eq!(end("ctl", 3), 40_000);
+    assert!(end("nav", 0) <= 3_000);
 }
 
 #[test]

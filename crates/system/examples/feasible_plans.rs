@@ -40,6 +40,7 @@ fn main() {
         .unwrap_or(40);
     let opts = Options::default();
     let (mut eligible, mut total, mut old_ok, mut new_ok, mut rounds) = (0, 0, 0, 0, 0);
+    let mut new_on_eligible = 0;
     for seed in 0..n {
         let params = seamless_gen::GenParams {
             programs: 12 + (seed % 3) as usize * 4,
@@ -76,6 +77,7 @@ fn main() {
         rounds += all.rounds.len();
         old_ok += usize::from(old_all);
         new_ok += usize::from(new_all);
+        new_on_eligible += usize::from(new_all && witness_ok);
         println!(
             "seed {seed}: {} modes, {} programs: witness tables {}, mode by mode {}, system-level {} ({} feedback rounds)",
             m,
@@ -88,5 +90,8 @@ fn main() {
     }
     println!(
         "{total} systems ({eligible} whose witness tables plan every transition): every transition planned on {old_ok} mode by mode, {new_ok} system-level ({rounds} feedback rounds in all)"
+    );
+    println!(
+        "of the {eligible} whose witness tables plan every transition: every transition planned system-level on {new_on_eligible}"
     );
 }

@@ -137,6 +137,28 @@ pub(crate) fn place_one(
     best_labelling(v, &domains, &cost, JOINT_NODES)
 }
 
+/// [`place_one`] within [`TIME_SHARE_PM`] of processor time; when that
+/// moves the program more than `own` (its optimum over its modes), within
+/// the full capacity if that moves it less.
+fn place_within(
+    system: &System,
+    usage: &Usage,
+    cap: &Capacity,
+    v: &ProgView,
+    fixed: &BTreeMap<ModeId, ModuleId>,
+    own: u32,
+) -> Option<Best> {
+    let b = place_one(system, usage, cap, v, fixed, TIME_SHARE_PM);
+    if b.as_ref().is_some_and(|b| b.moves <= own) {
+        return b;
+    }
+    match (b, place_one(system, usage, cap, v, fixed, 1000)) {
+        (Some(b), Some(f)) if f.moves < b.moves => Some(f),
+        (Some(b), _) => Some(b),
+        (None, f) => f,
+    }
+}
+
 /// The joint placement of every program, with per-program fixed modules
 /// (`fixed[(program, mode)]`, e.g. where a mode's schedule put it).
 pub(crate) fn place_all(
@@ -168,7 +190,7 @@ pub(crate) fn place_all(
     let mut cost: Vec<u32> = vec![0; views.len()];
     for &i in &order {
         let v = &views[i];
-        let b = place_one(system, &usage, &cap, v, &fixed_of(v), TIME_SHARE_PM);
+        let b = place_within(system, &usage, &cap, v, &fixed_of(v), own[i]);
         let l = b
             .map(|b| {
                 cost[i] = b.moves;
@@ -185,7 +207,7 @@ pub(crate) fn place_all(
         }
         let v = &views[i];
         usage.remove(v, &labels[i]);
-        if let Some(b) = place_one(system, &usage, &cap, v, &fixed_of(v), TIME_SHARE_PM)
+        if let Some(b) = place_within(system, &usage, &cap, v, &fixed_of(v), own[i])
             && b.moves < cost[i]
         {
             cost[i] = b.moves;

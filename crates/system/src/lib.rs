@@ -10,6 +10,10 @@
 //! - [`synthesize`]: the joint placement ([`JointPlacement`]) handed to the
 //!   per-mode synthesizer as placement hints; deviations of the schedules
 //!   are fed back (bounded rounds).
+//! - [`stay_gaps`]: programs that keep their module across a switch but
+//!   whose last job in the old table and first in the new one leave a gap
+//!   above their bound; [`synthesize`] builds such tables again with the
+//!   placement held and those jobs' ends bounded.
 //! - [`migration_report`]: migrations planned against the least possible,
 //!   per transition and in total, with the reason for every move that was
 //!   not forced.
@@ -23,6 +27,7 @@
 
 mod bound;
 mod feedback;
+mod gap;
 mod joint;
 mod report;
 mod run;
@@ -30,6 +35,7 @@ mod view;
 
 pub use bound::{Bounds, Optimum, TransitionBound, bounds};
 pub use feedback::{FeedbackRound, PlanAll, PlanFn, TransitionPlan, plan_all};
+pub use gap::{StayGap, stay_gaps};
 pub use joint::JointPlacement;
 pub use report::{MigrationReport, TransitionMigrations, migration_report};
 pub use run::{

@@ -7,12 +7,17 @@ use crate::view::{Capacity, ProgView, Usage, disjoint, views};
 use seamless_model::schedule::Schedule;
 use seamless_model::{ModeId, ModuleId, ProgramId, System};
 use seamless_synth::{
-    GaveUp, Infeasible, Options, PlacementHint, Synthesis, TransitionMoves, synthesize_mode,
+    Finding, GaveUp, Infeasible, Options, PlacementHint, Synthesis, TransitionMoves,
+    synthesize_mode, synthesize_mode_held,
 };
 use std::collections::BTreeMap;
 
-/// Times a mode's synthesis is run again with fewer hints after it fails.
+/// Times a mode's synthesis is run again with fewer soft hints after it
+/// fails.
 const RELAX_STEPS: u32 = 3;
+/// Times a mode's synthesis is run again with fewer programs held on their
+/// module (hard placement) after it fails.
+const HOLD_STEPS: u32 = 4;
 
 /// A program the schedule of a mode put elsewhere than the joint placement
 /// asked.
@@ -45,7 +50,15 @@ pub struct SystemSynthesis {
     pub relaxed: Vec<ModeId>,
     /// Synthesis rounds run (1 + re-syntheses after deviations).
     pub rounds: u32,
+    /// Modes synthesized again to keep the stay gaps of programs that keep
+    /// their module across a switch.
+    pub gap_syntheses: u32,
+    /// Stay gaps still above their bound in the final tables.
+    pub stay_gaps: Vec<crate::gap::StayGap>,
 }
+
+/// Rounds of stay-gap repair (see `gap::repair`).
+const GAP_ROUNDS: u32 = 2;
 
 /// Rounds of re-placement after the schedules deviate.
 const ROUNDS: u32 = 6;
@@ -186,11 +199,15 @@ pub fn synthesize_with(
     if !relaxed.is_empty() {
         deviations = deviations_of(system, &placement, &results);
     }
-    let modes: Vec<Result<Schedule, Infeasible>> = results
+    let mut modes: Vec<Result<Schedule, Infeasible>> = results
         .into_iter()
         .enumerate()
         .map(|(m, r)| r.unwrap_or_else(|| Err(Infeasible::GaveUp(Box::new(GaveUp::exhausted(m))))))
         .collect();
+    // tables whose stay gaps exceed a bound: built again with the placement
+    // held and the first and last jobs of the staying programs bounded
+    let gap_syntheses = crate::gap::repair(system, &mut modes, opts, GAP_ROUNDS);
+    let stay_gaps = crate::gap::stay_gaps(system, &modes);
     let moves = moves_of(system, &modes);
     // the upper bound for the exact search: the joint placement, when it
     // keeps capacity
@@ -210,14 +227,128 @@ pub fn synthesize_with(
         deviations,
         relaxed,
         rounds,
+        gap_syntheses,
+        stay_gaps,
     }
 }
 
-/// Synthesizes a mode with `hint`; when that fails, again with the hints of
-/// the programs the failure names, and of those hinted onto the modules
-/// where it failed, left out (at most [`RELAX_STEPS`] times). Whether it
-/// relaxed.
+/// Synthesizes a mode with the joint placement `hint` held as hard (every
+/// hinted program on its module, as if pinned, for this attempt). When that
+/// fails, only the programs the failure names — or, when it names none,
+/// those held on the modules it names — are released (kept as soft hints),
+/// at most [`HOLD_STEPS`] times; then every hint is soft, dropping those the
+/// failure names ([`RELAX_STEPS`] times); the caller falls back to no hint.
+/// Whether it relaxed.
 fn synthesize_relaxing(
+    system: &System,
+    mode: ModeId,
+    hint: PlacementHint,
+    opts: &Options,
+) -> (Result<Schedule, Infeasible>, bool) {
+    let mut held: BTreeMap<ProgramId, ModuleId> =
+        hint.preferred.iter().map(|(&p, &(m, _))| (p, m)).collect();
+    let mut r = synthesize_mode_held(system, mode, &hint, &held, opts);
+    let mut relaxed = false;
+    for _ in 0..HOLD_STEPS {
+        let Err(why) = &r else {
+            return (r, relaxed);
+        };
+        let (programs, modules) = named(system, why);
+        let before = held.len();
+        held.retain(|p, _| !programs.contains(p));
+        if held.len() == before {
+            held.retain(|_, m| !modules.contains(m));
+        }
+        if held.len() == before || held.is_empty() {
+            break;
+        }
+        relaxed = true;
+        r = synthesize_mode_held(system, mode, &hint, &held, opts);
+    }
+    if r.is_ok() {
+        return (r, relaxed);
+    }
+    let (r, _) = synthesize_soft(system, mode, hint, opts);
+    (r, true)
+}
+
+/// The programs and modules a failure names.
+pub(crate) fn named(system: &System, why: &Infeasible) -> (Vec<ProgramId>, Vec<ModuleId>) {
+    let mut programs = Vec::new();
+    let mut modules = Vec::new();
+    match why {
+        Infeasible::GaveUp(g) => {
+            for j in &g.jobs {
+                programs.push(j.program);
+                modules.push(j.module);
+            }
+            for u in &g.programs {
+                programs.push(u.program);
+                modules.extend(u.modules.iter().map(|x| x.0));
+            }
+            for m in &g.messages {
+                if let Some(msg) = system.messages.get(m.message) {
+                    programs.push(msg.from);
+                    programs.extend(&msg.to);
+                }
+            }
+        }
+        Infeasible::Proven { findings, .. } => {
+            for f in findings {
+                match f {
+                    Finding::Overload {
+                        on, programs: ps, ..
+                    } => {
+                        programs.extend(ps);
+                        match on {
+                            seamless_synth::Capacity::Core { module, .. } => modules.push(*module),
+                            seamless_synth::Capacity::Modules(ms) => modules.extend(ms),
+                        }
+                    }
+                    Finding::Memory {
+                        modules: ms,
+                        programs: ps,
+                        ..
+                    } => {
+                        programs.extend(ps);
+                        modules.extend(ms);
+                    }
+                    Finding::MessageTooSlow {
+                        message,
+                        receiver,
+                        route,
+                        ..
+                    } => {
+                        programs.push(*receiver);
+                        if let Some(msg) = system.messages.get(*message) {
+                            programs.push(msg.from);
+                        }
+                        if let Some((x, y)) = route {
+                            modules.extend([*x, *y]);
+                        }
+                    }
+                    Finding::StrictlyPeriodicClash { a, b, module, .. } => {
+                        programs.extend([*a, *b]);
+                        modules.push(*module);
+                    }
+                    Finding::PrecedenceCycle { programs: ps, .. }
+                    | Finding::Exhaustive { programs: ps, .. } => programs.extend(ps),
+                }
+            }
+        }
+    }
+    programs.sort_unstable();
+    programs.dedup();
+    modules.sort_unstable();
+    modules.dedup();
+    (programs, modules)
+}
+
+/// Synthesizes a mode with `hint` as soft hints; when that fails, again with
+/// the hints of the programs the failure names, and of those hinted onto the
+/// modules where it failed, left out (at most [`RELAX_STEPS`] times).
+/// Whether it relaxed.
+fn synthesize_soft(
     system: &System,
     mode: ModeId,
     mut hint: PlacementHint,
@@ -226,15 +357,10 @@ fn synthesize_relaxing(
     let mut r = synthesize_mode(system, mode, &hint, opts);
     let mut relaxed = false;
     for _ in 0..RELAX_STEPS {
-        let Err(Infeasible::GaveUp(g)) = &r else {
+        let Err(why) = &r else {
             break;
         };
-        let mut modules: Vec<ModuleId> = g.jobs.iter().map(|j| j.module).collect();
-        let mut free: Vec<ProgramId> = g.jobs.iter().map(|j| j.program).collect();
-        free.extend(g.programs.iter().map(|u| u.program));
-        for u in &g.programs {
-            modules.extend(u.modules.iter().map(|x| x.0));
-        }
+        let (free, modules) = named(system, why);
         let before = hint.preferred.len();
         hint.preferred
             .retain(|p, (m, _)| !free.contains(p) && !modules.contains(m));

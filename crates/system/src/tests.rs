@@ -7,7 +7,9 @@ use proptest::prelude::*;
 use seamless_model::System;
 use seamless_model::diag::SourceFile;
 use seamless_model::load::load;
+use seamless_model::schedule::Schedule;
 use seamless_model::validate::Limits;
+use seamless_synth::Infeasible;
 
 /// A tiny system: modules (memory MiB, 1 core), programs (memory MiB,
 /// allowed modules), modes (programs, pins), transitions.
@@ -310,4 +312,92 @@ proptest! {
         }
         prop_assert!(total >= b.per_program);
     }
+}
+
+/// Two modes of one 10 ms program with a 12 ms unavailability bound on one
+/// module, and tables with its job at `a` in the old mode and `b` in the new.
+fn stay_case(a: u64, b: u64, move_it: bool) -> (System, Vec<Result<Schedule, Infeasible>>) {
+    let sys_text = r#"System(name: "gap", modules: [
+        Module(name: "m0", cores: 1, memory: "64MiB"),
+        Module(name: "m1", cores: 1, memory: "64MiB")],
+      switches: ["sw"], links: [
+        Link(from: "m0", to: "sw", bandwidth: "100Mbit/s", latency: "5us"),
+        Link(from: "m1", to: "sw", bandwidth: "100Mbit/s", latency: "5us")],
+      programs: [Program(name: "p", memory: "1MiB", wcet: "1ms", period: "10ms",
+        max_unavailability: "12ms")],
+      messages: [], transitions: [("x", "y"), ("y", "x")])"#;
+    let files = vec![
+        SourceFile {
+            name: "system.ron".into(),
+            text: sys_text.into(),
+        },
+        SourceFile {
+            name: "x.ron".into(),
+            text: r#"Mode(name: "x", programs: ["p"], messages: [])"#.into(),
+        },
+        SourceFile {
+            name: "y.ron".into(),
+            text: r#"Mode(name: "y", programs: ["p"], messages: [])"#.into(),
+        },
+    ];
+    let sys = load(&files, Limits::default()).expect("loads");
+    let table = |mode: &str, module: &str, start: u64| Schedule {
+        mode: mode.into(),
+        tick: "1us".into(),
+        major_frame: 10_000,
+        placement: vec![seamless_model::schedule::Placement {
+            program: "p".into(),
+            module: module.into(),
+            core: 0,
+        }],
+        jobs: vec![seamless_model::schedule::JobEntry {
+            program: "p".into(),
+            index: 0,
+            module: module.into(),
+            core: 0,
+            start,
+            end: start + 1_000,
+        }],
+        transmissions: Vec::new(),
+    };
+    let modes = vec![
+        Ok(table("x", "m0", a)),
+        Ok(table("y", if move_it { "m1" } else { "m0" }, b)),
+    ];
+    for s in modes.iter().flatten() {
+        assert!(seamless_verify::verify_schedule(&sys, s).is_valid());
+    }
+    (sys, modes)
+}
+
+#[test]
+fn stay_gaps_are_found_where_the_program_stays() {
+    // x → y: (10 − 1) + 9 = 18 ms > 12; y → x: (10 − 9) + 1 = 2 ms
+    let (sys, modes) = stay_case(0, 8_000, false);
+    let g = stay_gaps(&sys, &modes);
+    assert_eq!(
+        g,
+        vec![StayGap {
+            from: 0,
+            to: 1,
+            program: 0,
+            gap: 18_000,
+            bound: 12_000
+        }]
+    );
+    // both jobs early: 9 + 1 = 10 ms each way
+    let (sys, modes) = stay_case(0, 0, false);
+    assert!(stay_gaps(&sys, &modes).is_empty());
+    // a program that moves is the planner's business, not a stay gap
+    let (sys, modes) = stay_case(0, 8_000, true);
+    assert!(stay_gaps(&sys, &modes).is_empty());
+}
+
+#[test]
+fn synthesized_tables_keep_the_stay_gaps() {
+    let (sys, _) = stay_case(0, 0, false);
+    let ss = synthesize(&sys, &seamless_synth::Options::default());
+    assert!(ss.synthesis.modes.iter().all(|r| r.is_ok()));
+    assert!(ss.stay_gaps.is_empty());
+    assert!(stay_gaps(&sys, &ss.synthesis.modes).is_empty());
 }

@@ -55,6 +55,14 @@ fn iss_bounds_and_migrations() {
         "{} planned vs {old_moves} mode by mode",
         report.planned
     );
+    // the joint placement held as hard: at most the least possible + 10 %,
+    // rounded up (19 → 21)
+    assert!(
+        report.planned <= report.least() + report.least().div_ceil(10),
+        "{} planned, least {}",
+        report.planned,
+        report.least()
+    );
     // every planned move that was not forced carries a reason
     for t in &report.transitions {
         let unforced = t

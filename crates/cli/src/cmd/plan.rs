@@ -10,9 +10,7 @@ use seamless_model::schedule::Schedule;
 use seamless_model::units::format_size_short;
 use seamless_model::validate::Limits;
 use seamless_model::{ModeId, System};
-use seamless_plan::{
-    PlanOptions, WorstCase, avoidable_migrations, plan_transition, worst_case_with,
-};
+use seamless_plan::{PlanOptions, WorstCase, plan_transition, worst_case_with};
 
 /// Rounds of placement feedback `check` runs after failed transitions.
 const FEEDBACK_ROUNDS: u32 = 2;
@@ -385,7 +383,8 @@ pub fn plan_to(out: &mut dyn Write, err: &mut dyn Write, a: &PlanArgs) -> Result
     }
     let (system, _) = load_system(a.dir, a.limits)?;
     let (from, to, request) = switch_args(&system, a.dir, a.from, a.to, a.request_at)?;
-    let (synthesis, defects) = synthesize_verified(&system, a.time_limit);
+    let (ss, defects) = super::schedule::synthesize_system_verified(&system, a.time_limit);
+    let synthesis = &ss.synthesis;
     // the document goes to stdout when a format is given without `--out`
     let doc_format = if a.out.is_none() { a.format } else { None };
     let mut text = String::new();
@@ -409,12 +408,21 @@ pub fn plan_to(out: &mut dyn Write, err: &mut dyn Write, a: &PlanArgs) -> Result
     let plan = match plan_verified(&system, from, to, sa, sb, request) {
         Ok(p) => {
             text.push_str(&plan_text(&system, &p));
-            for (pid, why) in avoidable_migrations(&system, from, to, sa, sb) {
-                let _ = writeln!(
-                    text,
-                    "  note: `{}` could have stayed on its module: {why}",
-                    system.programs[pid].name
-                );
+            // a move that was not forced, with the reason the tool could
+            // not avoid it (seamless-system's migration report)
+            let report = seamless_system::migration_report(&system, &ss);
+            if let Some(tm) = report
+                .transitions
+                .iter()
+                .find(|t| t.from == from && t.to == to)
+            {
+                for (pid, why) in &tm.reasons {
+                    let _ = writeln!(
+                        text,
+                        "  note: `{}` moves although it may stay on a module of both modes: {why}",
+                        system.programs[*pid].name
+                    );
+                }
             }
             Some(p)
         }
