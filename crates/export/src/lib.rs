@@ -35,7 +35,10 @@ pub use arinc::{
 pub use compile::{CompileError, compile, compile_specs};
 pub use quantise::{quantise, quantised_system};
 pub use view::ChangeAction;
-pub use xtratum::{XM_NAMESPACE, read_xtratum, read_xtratum_with_tick, xtratum, xtratum_modules};
+pub use xtratum::{
+    XM_HYPERVISOR_BYTES, XM_NAMESPACE, XM_RAM_START, read_xtratum, read_xtratum_with_tick, xtratum,
+    xtratum_modules,
+};
 
 /// One partition window as an exported configuration shows it: on `core`
 /// of `module`, in the schedule of `mode`, `partition` runs for

@@ -1,6 +1,6 @@
 //! `seamless plan` and `seamless check`.
 
-use super::schedule::{encode, schedule_defects, summary_text, synthesize_verified, with_progress};
+use super::schedule::{encode, summary_text, synthesize_verified, with_progress};
 use super::{Failure, load_system, mode_index};
 use crate::io::write_atomic;
 use crate::progress::Bar;
@@ -12,8 +12,7 @@ use seamless_model::validate::Limits;
 use seamless_model::{ModeId, System};
 use seamless_plan::{PlanOptions, WorstCase, plan_transition, worst_case_with};
 
-/// Rounds of placement feedback `check` runs after failed transitions.
-const FEEDBACK_ROUNDS: u32 = 2;
+use crate::api::FEEDBACK_ROUNDS;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -514,39 +513,27 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
     let mut plans_ok: Vec<Plan> = Vec::new();
     let mut ok = true;
     let (validation, failed) = crate::report::validation(&system, &files);
-    if failed {
-        // the necessary conditions explain what cannot work; show them all
-        text.push_str(&validation);
-        for m in crate::report::validation_doc(&system).modes {
-            for f in m.necessary_conditions_failed {
-                findings.push(format!("mode `{}`: necessary condition fails: {f}", m.mode));
-            }
-        }
-        ok = false;
-    } else {
-        let _ = writeln!(text, "{}", validation.lines().next().unwrap_or_default());
-    }
     let request = match a.request_at {
         Some(t) => Some(parse_request(&system, t)?),
         None => None,
     };
-    let req_of = |from: ModeId| request.unwrap_or(0).min(system.modes[from].major_frame - 1);
     // the placements of all modes chosen together; failed transitions fed
-    // back into the placement (bounded rounds)
+    // back into the placement (bounded rounds); everything verified
     let all = with_progress(&system, a.time_limit, |opts| {
-        seamless_system::plan_all(
-            &system,
-            opts,
-            &|f, t, sa, sb| {
-                plan_transition(&system, f, t, sa, sb, req_of(f), &PlanOptions::default())
-            },
-            FEEDBACK_ROUNDS,
-        )
+        crate::api::check_with(&system, opts, request.unwrap_or(0), FEEDBACK_ROUNDS)
     });
-    let synthesis = &all.system.synthesis;
-    let defects = schedule_defects(&system, synthesis);
+    if failed {
+        // the necessary conditions explain what cannot work; show them all
+        text.push_str(&validation);
+        findings.extend(all.necessary_conditions.iter().cloned());
+        ok = false;
+    } else {
+        let _ = writeln!(text, "{}", validation.lines().next().unwrap_or_default());
+    }
+    let synthesis = &all.synthesis;
+    let defects = &all.schedule_defects;
     let _ = writeln!(text, "\nschedules");
-    for d in &defects {
+    for d in defects {
         ok = false;
         let _ = writeln!(text, "{d}");
         findings.push(d.clone());
@@ -584,7 +571,7 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
             }
         }
     }
-    let migrations = seamless_system::migration_report(&system, &all.system);
+    let migrations = &all.migrations;
     let _ = writeln!(
         text,
         "\ntransitions ({}, request {})",
@@ -595,26 +582,9 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         }
     );
     let mut planned = 0;
-    for (from, to, r) in &all.plans {
-        let (from, to) = (*from, *to);
-        let plan = match r {
-            Ok(p) => {
-                let report = seamless_verify::verify_plan(&system, p);
-                if report.is_valid() {
-                    Ok(p)
-                } else {
-                    Err(format!(
-                        "internal error: the plan for {} → {} failed verification (please report this):\n{report}",
-                        p.from, p.to
-                    ))
-                }
-            }
-            Err(Some(np)) => Err(np.to_string()),
-            Err(None) => Err(format!(
-                "{} → {}: not planned, a table is missing",
-                system.modes[from].name, system.modes[to].name
-            )),
-        };
+    for tr in &all.transitions {
+        let (from, to) = (tr.from, tr.to);
+        let plan = tr.plan.as_ref();
         match plan {
             Ok(p) => {
                 planned += 1;
@@ -669,12 +639,12 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
             }
         }
     }
-    if !all.rounds.is_empty() {
-        let changes: usize = all.rounds.iter().map(|r| r.changes.len()).sum();
+    if !all.feedback.is_empty() {
+        let changes: usize = all.feedback.iter().map(|r| r.changes.len()).sum();
         let _ = writeln!(
             text,
             "  placement feedback: {} round(s), {changes} placement change(s) tried after failed transitions",
-            all.rounds.len()
+            all.feedback.len()
         );
     }
     let _ = writeln!(text, "  {}", migrations.total_text());
