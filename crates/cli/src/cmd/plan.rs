@@ -59,7 +59,9 @@ fn switch_args(
     Ok((f, t, request))
 }
 
-/// The table of one plan: a line per program, then the totals.
+/// The table of one plan: a line per program (columns as wide as their
+/// widest value, whatever its unit), then the totals, and what `complete`
+/// and the totals mean where they could be misread.
 pub fn plan_text(system: &System, plan: &Plan) -> String {
     let t = |x: u64| system.tick.format(x);
     let mut s = String::new();
@@ -76,12 +78,21 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<28} {:<9} {:<15} {:>10} {:>24} {:>10}",
-        "program", "action", "scheme", "downtime", "unavailability / bound", "bytes"
+        "  (complete: the new table runs, every byte has arrived and every program of {} has completed a job in it; \
+         a program's unavailability is measured between its completions and can reach past it)",
+        plan.to
     );
-    let mut rows: Vec<_> = plan.programs.iter().collect();
-    rows.sort_by(|a, b| (a.action, &a.program).cmp(&(b.action, &b.program)));
-    for p in rows {
+    let mut rows: Vec<[String; 6]> = vec![[
+        "program".into(),
+        "action".into(),
+        "scheme".into(),
+        "downtime".into(),
+        "unavailability / bound".into(),
+        "bytes".into(),
+    ]];
+    let mut programs: Vec<_> = plan.programs.iter().collect();
+    programs.sort_by(|a, b| (a.action, &a.program).cmp(&(b.action, &b.program)));
+    for p in programs {
         let mig = plan.migrations.iter().find(|m| m.program == p.program);
         let action = match p.action {
             Action::Continue => "continue",
@@ -100,10 +111,37 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
             _ => "-".to_string(),
         };
         let bytes = mig.map_or("-".to_string(), |m| format_size_short(m.bytes));
+        rows.push([
+            p.program.clone(),
+            action.to_string(),
+            scheme,
+            downtime,
+            unav,
+            bytes,
+        ]);
+    }
+    let mut width = [0usize; 6];
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    for r in &rows {
         let _ = writeln!(
             s,
-            "  {:<28} {:<9} {:<15} {:>10} {:>24} {:>10}",
-            p.program, action, scheme, downtime, unav, bytes
+            "  {:<w0$} {:<w1$} {:<w2$} {:>w3$} {:>w4$} {:>w5$}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            w0 = width[0],
+            w1 = width[1],
+            w2 = width[2],
+            w3 = width[3],
+            w4 = width[4],
+            w5 = width[5],
         );
     }
     let m = &plan.metrics;
@@ -117,6 +155,21 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
         format_size_short(m.bytes),
         t(m.degradation)
     );
+    if m.total_migration_time < m.eviction_time {
+        let first = plan
+            .transfers
+            .iter()
+            .flat_map(|x| x.hops.iter().map(|h| h.start))
+            .min();
+        let _ = writeln!(
+            s,
+            "  (the eviction time counts from the request to the last source freed; the total migration time from the first chunk's departure{} to the last byte's arrival)",
+            first.map_or(String::new(), |f| format!(
+                ", {} after the request,",
+                t(f.saturating_sub(plan.request))
+            ))
+        );
+    }
     s
 }
 
