@@ -7,8 +7,8 @@
 //!   computing module; [`read_arinc653`] reads them back.
 //! - [`air`]: the rules of AIR's configurator, as checks.
 //! - [`quantise`]: schedules moved onto a coarser clock (to be verified).
-//! - [`xtratum`] / [`xtratum_modules`]: XtratuM `SystemDescription` cyclic
-//!   plans, one per computing module; [`read_xtratum`] reads them back.
+//! - [`xtratum`] / [`xtratum_modules`]: XtratuM `SystemDescription` (XM_CF skeletons with the cyclic
+//!   plans), one per computing module; [`read_xtratum`] reads them back.
 //!
 //! Every time is converted from integer ticks to exact decimal strings
 //! ([`decimal`]), never through floating point, and read back exactly.

@@ -203,8 +203,9 @@ fn system_description(system: &System, view: &ModuleView, depth: usize) -> Strin
     w.finish()
 }
 
-/// One standalone XtratuM `SystemDescription` per computing module (in
-/// `System::modules` order): `(module name, XML)`. See [`xtratum`].
+/// One standalone XtratuM configuration (XM_CF `SystemDescription`, a
+/// complete skeleton) per computing module (in `System::modules` order):
+/// `(module name, XML)`. See [`xtratum`].
 pub fn xtratum_modules(system: &System, schedules: &[Schedule]) -> Vec<(String, String)> {
     let views = build(system, schedules, &[]);
     views
@@ -234,7 +235,13 @@ pub fn xtratum_modules(system: &System, schedules: &[Schedule]) -> Vec<(String, 
 /// have the same plans) with one `Slot id=".." start=".." duration=".."
 /// partitionId=".."` per job on that core (ids from 0 in time order), and a
 /// `PartitionTable` with one `Partition id=".." name=".."` per program that
-/// runs on the module in any mode (ids from 0, in catalogue order). Times
+/// runs on the module in any mode (ids from 0, in catalogue order), each
+/// with one `PhysicalMemoryAreas/Area` of the program's memory. The rest of
+/// a complete XM_CF is written as marked PLACEHOLDERs: a `MemoryLayout` of
+/// one SDRAM region from [`XM_RAM_START`], an empty `Devices`, and
+/// `XMHypervisor` with [`XM_HYPERVISOR_BYTES`]; a module without programs
+/// gets the idle partition. Each `SystemDescription` passes the XM_CF
+/// schema (tests/data/schemas/xtratum). Times
 /// are exact decimal milliseconds from integer ticks (`"2.5ms"`,
 /// `"0.001ms"`). Never fails: what does not resolve against the system is
 /// left out and listed in a comment.
