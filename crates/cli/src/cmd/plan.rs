@@ -82,12 +82,14 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
          a program's unavailability is measured between its completions and can reach past it)",
         plan.to
     );
-    let mut rows: Vec<[String; 6]> = vec![[
+    // program, action, scheme, downtime, unavailability, bound, bytes
+    let mut rows: Vec<[String; 7]> = vec![[
         "program".into(),
         "action".into(),
         "scheme".into(),
         "downtime".into(),
-        "unavailability / bound".into(),
+        "unavailability".into(),
+        "bound".into(),
         "bytes".into(),
     ]];
     let mut programs: Vec<_> = plan.programs.iter().collect();
@@ -105,9 +107,10 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
             None => m.scheme.name().to_string(),
         });
         let downtime = mig.map_or("-".to_string(), |m| t(m.downtime));
-        let unav = match (p.unavailability, p.bound) {
-            (Some(u), Some(b)) => format!("{} / {}{}", t(u), t(b), if u > b { " !" } else { "" }),
-            (Some(u), None) => format!("{} / -", t(u)),
+        let unav = p.unavailability.map_or("-".to_string(), t);
+        let bound = match (p.unavailability, p.bound) {
+            (Some(u), Some(b)) if u > b => format!("{} !", t(b)),
+            (_, Some(b)) => t(b),
             _ => "-".to_string(),
         };
         let bytes = mig.map_or("-".to_string(), |m| format_size_short(m.bytes));
@@ -117,32 +120,35 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
             scheme,
             downtime,
             unav,
+            bound,
             bytes,
         ]);
     }
-    let mut width = [0usize; 6];
+    let mut width = [0usize; 7];
     for r in &rows {
         for (w, c) in width.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
     for r in &rows {
-        let _ = writeln!(
-            s,
-            "  {:<w0$} {:<w1$} {:<w2$} {:>w3$} {:>w4$} {:>w5$}",
+        let line = format!(
+            "  {:<w0$} {:<w1$} {:<w2$} {:>w3$} {:>w4$} {:<w5$} {:>w6$}",
             r[0],
             r[1],
             r[2],
             r[3],
             r[4],
             r[5],
+            r[6],
             w0 = width[0],
             w1 = width[1],
             w2 = width[2],
             w3 = width[3],
             w4 = width[4],
             w5 = width[5],
+            w6 = width[6],
         );
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     let m = &plan.metrics;
     let _ = writeln!(
