@@ -8,27 +8,12 @@
 //! shown in the README to `docs/`.
 
 use seamless_chart::{Chart, gantt_chart, plan_chart};
-use seamless_model::validate::Limits;
-use seamless_model::{SourceFile, System};
+use seamless_model::System;
 use std::path::Path;
 
 fn load(dir: &str) -> System {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut paths: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .collect();
-    paths.sort();
-    let files: Vec<SourceFile> = paths
-        .iter()
-        .map(|p| SourceFile {
-            name: p.file_name().unwrap().to_string_lossy().into_owned(),
-            text: std::fs::read_to_string(p).unwrap(),
-        })
-        .collect();
-    let files = seamless_model::load::order_files(files).expect("system.ron");
-    seamless_model::load::load(&files, Limits::default()).expect("a valid system")
+    seamless::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Rasterizes an SVG; returns the PNG bytes and the count of non-white pixels.

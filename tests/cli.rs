@@ -789,3 +789,60 @@ fn simulate_runs_the_planned_switch_on_every_module() {
         "a request outside the old frame is an input error"
     );
 }
+
+#[test]
+fn an_infeasible_switch_is_explained() {
+    // The tutorial on 5 Mbit/s links: no scheme can move navigation's 8 MiB
+    // from m1 to m2 and keep it within its 200 ms bound.
+    let mut system = seamless::load("modes/tutorial").unwrap_or_else(|e| panic!("{e}"));
+    for l in &mut system.network.links {
+        l.bandwidth = 5_000_000;
+    }
+    let from = system.mode_by_name("cruise").unwrap();
+    let to = system.mode_by_name("landing").unwrap();
+    let synthesis = seamless_synth::synthesize(&system, &seamless_synth::Options::default());
+    let a = synthesis.modes[from].as_ref().unwrap();
+    let b = synthesis.modes[to].as_ref().unwrap();
+    let err = seamless_plan::plan_transition(
+        &system,
+        from,
+        to,
+        a,
+        b,
+        0,
+        &seamless_plan::PlanOptions::default(),
+    )
+    .map(|p| p.metrics)
+    .expect_err("no plan can keep navigation within its bound");
+    let text = err.to_string();
+    assert!(text.contains("navigation"), "{text}");
+    insta::assert_snapshot!("tutorial_links_too_slow", text);
+}
+
+#[test]
+fn the_library_renders_diagnostics_as_the_cli_does() {
+    let dir = "modes/invalid/many-errors";
+    let e = seamless::load(dir).expect_err("an invalid system");
+    let o = seamless(&["validate", dir]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(e.to_string(), text(&o.stderr));
+    assert!(e.to_string().contains("error"), "{e}");
+    // a folder that does not exist: the CLI's words too
+    let e = seamless::load("no/such/folder").expect_err("no folder");
+    let o = seamless(&["validate", "no/such/folder"]);
+    assert_eq!(e.to_string(), text(&o.stderr));
+}
+
+#[test]
+fn the_outside_crate_runs_the_recipe_verbatim() {
+    // dev/recipe-user is a crate outside the workspace that depends on
+    // seamless by path; .ci/run runs its copy of the recipe
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ours = std::fs::read_to_string(root.join("tests/plan_snapshots.rs")).unwrap();
+    let theirs =
+        std::fs::read_to_string(root.join("dev/recipe-user/tests/plan_snapshots.rs")).unwrap();
+    assert!(
+        ours == theirs,
+        "dev/recipe-user/tests/plan_snapshots.rs must be a verbatim copy of tests/plan_snapshots.rs"
+    );
+}

@@ -1,171 +1,48 @@
-//! Snapshot tests of transition plans: the plan of every allowed ISS
-//! transition, and the explanation of a switch that cannot be planned.
+//! Snapshot tests of a system's mode switches: a recipe to copy.
 //!
-//! This file is also the example for users who want to snapshot-test the
-//! plans of their own system in CI: copy it, point `SYSTEM` at your folder,
-//! run `cargo test` once with `INSTA_UPDATE=always` to record the snapshots,
-//! review and commit them. From then on, any change to a rate, a size, a
-//! bound or a placement that changes a plan makes the test fail and shows
-//! the difference.
+//! This file runs what `seamless check` runs on the folder `SYSTEM` and
+//! records, per allowed transition, the plan (named fields, milliseconds,
+//! MiB) or why there is none, and the findings. Once the snapshots are
+//! reviewed and committed, any change to a rate, a size, a bound or a
+//! placement that changes a plan fails `cargo test` and shows the
+//! difference.
+//!
+//! To use it in your own crate (README, "Snapshot tests of your system"):
+//!
+//! 1. copy this file, unchanged but for `SYSTEM`, to `tests/plan_snapshots.rs`;
+//! 2. in your `Cargo.toml`:
+//!
+//!    ```toml
+//!    [dev-dependencies]
+//!    seamless = { path = "../seamless" }   # or a git dependency
+//!    insta = { version = "1", features = ["ron"] }
+//!
+//!    # seamless's searches run optimised under `cargo test` (seconds, not minutes)
+//!    [profile.dev.package."*"]
+//!    opt-level = 2
+//!    ```
+//!
+//! 3. `INSTA_UPDATE=always cargo test --test plan_snapshots` once, read the
+//!    files under `tests/snapshots/`, commit them.
+//!
+//! `dev/recipe-user/` is such a crate, outside this workspace, run in CI.
 
-use seamless_model::plan::{Action, Plan};
-use seamless_model::validate::Limits;
-use seamless_model::{SourceFile, System};
-use serde::Serialize;
-use std::collections::BTreeMap;
-use std::path::Path;
-
+/// The system folder, relative to the crate's `Cargo.toml`.
 const SYSTEM: &str = "modes/iss";
 
-fn load(dir: &str) -> System {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut paths: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .collect();
-    paths.sort();
-    let files: Vec<SourceFile> = paths
-        .iter()
-        .map(|p| SourceFile {
-            name: p.file_name().unwrap().to_string_lossy().into_owned(),
-            text: std::fs::read_to_string(p).unwrap(),
-        })
-        .collect();
-    let files = seamless_model::load::order_files(files).expect("system.ron");
-    seamless_model::load::load(&files, Limits::default()).expect("a valid system")
-}
-
-/// What a reviewer wants to see of a plan: the decisions and the figures,
-/// with the chunks summed per program and phase (not listed one by one).
-#[derive(Serialize)]
-struct Digest {
-    switch: u64,
-    b_start: u64,
-    complete: u64,
-    metrics: seamless_model::plan::Metrics,
-    migrations: Vec<MigrationDigest>,
-    programs: BTreeMap<String, (Action, Option<u64>, Option<u64>)>,
-    skipped: usize,
-    extended: usize,
-}
-
-#[derive(Serialize)]
-struct MigrationDigest {
-    program: String,
-    from: String,
-    to: String,
-    scheme: String,
-    via: Option<String>,
-    resume: u64,
-    downtime: u64,
-    bytes: u64,
-    degradation: u64,
-    /// phase → (chunks, bytes)
-    phases: BTreeMap<String, (usize, u64)>,
-}
-
-fn digest(plan: &Plan) -> Digest {
-    Digest {
-        switch: plan.switch,
-        b_start: plan.b_start,
-        complete: plan.complete,
-        metrics: plan.metrics.clone(),
-        migrations: plan
-            .migrations
-            .iter()
-            .map(|m| {
-                let mut phases = BTreeMap::new();
-                for t in plan.transfers.iter().filter(|t| t.program == m.program) {
-                    let e: &mut (usize, u64) = phases.entry(t.phase.clone()).or_default();
-                    e.0 += 1;
-                    e.1 += t.bytes;
-                }
-                MigrationDigest {
-                    program: m.program.clone(),
-                    from: format!("{}/{}", m.from.module, m.from.core),
-                    to: format!("{}/{}", m.to.module, m.to.core),
-                    scheme: m.scheme.name().to_string(),
-                    via: m.via.clone(),
-                    resume: m.resume,
-                    downtime: m.downtime,
-                    bytes: m.bytes,
-                    degradation: m.degradation,
-                    phases,
-                }
-            })
-            .collect(),
-        programs: plan
-            .programs
-            .iter()
-            .map(|p| (p.program.clone(), (p.action, p.unavailability, p.bound)))
-            .collect(),
-        skipped: plan.skipped.len(),
-        extended: plan.extended.len(),
-    }
-}
-
 #[test]
-fn every_iss_transition_plan() {
-    let system = load(SYSTEM);
-    let synthesis = seamless_synth::synthesize(&system, &seamless_synth::Options::default());
-    let schedules: Vec<_> = synthesis
-        .modes
-        .into_iter()
-        .map(|r| r.expect("every ISS mode schedules"))
-        .collect();
-    let mut schemes = BTreeMap::new();
-    for &(from, to) in &system.transitions {
-        let plan = seamless_plan::plan_transition(
-            &system,
-            from,
-            to,
-            &schedules[from],
-            &schedules[to],
-            0,
-            &seamless_plan::PlanOptions::default(),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let report = seamless_verify::verify_plan(&system, &plan);
-        assert!(report.is_valid(), "{report}");
-        for m in &plan.migrations {
-            *schemes.entry(m.scheme.name()).or_insert(0) += 1;
+fn every_transition_is_planned_as_recorded() {
+    // a folder that does not load fails with the diagnostics as `seamless` prints them
+    let system = seamless::load(SYSTEM).unwrap_or_else(|e| panic!("\n{e}"));
+    let checked = seamless::check(&system, &seamless::CheckOptions::default());
+    for t in &checked.transitions {
+        let name = format!("{}_to_{}", t.from_name, t.to_name);
+        match &t.plan {
+            Ok(plan) => insta::assert_ron_snapshot!(name, seamless::PlanDigest::of(&system, plan)),
+            Err(why) => insta::assert_snapshot!(name, why),
         }
-        insta::assert_ron_snapshot!(format!("iss_{}_to_{}", plan.from, plan.to), digest(&plan));
     }
-    // the ISS exercises both families of live migration
-    assert!(schemes.contains_key("pre-copy"), "{schemes:?}");
-    assert!(
-        schemes.contains_key("post-copy") || schemes.contains_key("hybrid"),
-        "{schemes:?}"
-    );
-}
-
-#[test]
-fn an_infeasible_switch_is_explained() {
-    // The tutorial on 5 Mbit/s links: no scheme can move navigation's 8 MiB
-    // from m1 to m2 and keep it within its 200 ms bound.
-    let mut system = load("modes/tutorial");
-    for l in &mut system.network.links {
-        l.bandwidth = 5_000_000;
-    }
-    let from = system.mode_by_name("cruise").unwrap();
-    let to = system.mode_by_name("landing").unwrap();
-    let synthesis = seamless_synth::synthesize(&system, &seamless_synth::Options::default());
-    let a = synthesis.modes[from].as_ref().unwrap();
-    let b = synthesis.modes[to].as_ref().unwrap();
-    let err = seamless_plan::plan_transition(
-        &system,
-        from,
-        to,
-        a,
-        b,
-        0,
-        &seamless_plan::PlanOptions::default(),
-    )
-    .map(|p| p.metrics)
-    .expect_err("no plan can keep navigation within its bound");
-    let text = err.to_string();
-    assert!(text.contains("navigation"), "{text}");
-    insta::assert_snapshot!("tutorial_links_too_slow", text);
+    // every mode without a schedule, every transition without a plan: empty
+    // when `seamless check` says ok
+    insta::assert_snapshot!("findings", checked.findings().join("\n\n"));
 }

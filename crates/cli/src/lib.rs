@@ -3,6 +3,7 @@
 
 #![deny(missing_docs)]
 
+pub mod api;
 mod cmd;
 pub mod io;
 mod progress;

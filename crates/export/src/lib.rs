@@ -7,8 +7,8 @@
 //!   computing module; [`read_arinc653`] reads them back.
 //! - [`air`]: the rules of AIR's configurator, as checks.
 //! - [`quantise`]: schedules moved onto a coarser clock (to be verified).
-//! - [`xtratum`] / [`xtratum_modules`]: XtratuM `SystemDescription` cyclic
-//!   plans, one per computing module; [`read_xtratum`] reads them back.
+//! - [`xtratum`] / [`xtratum_modules`]: XtratuM `SystemDescription` (XM_CF skeletons with the cyclic
+//!   plans), one per computing module; [`read_xtratum`] reads them back.
 //!
 //! Every time is converted from integer ticks to exact decimal strings
 //! ([`decimal`]), never through floating point, and read back exactly.
@@ -35,7 +35,10 @@ pub use arinc::{
 pub use compile::{CompileError, compile, compile_specs};
 pub use quantise::{quantise, quantised_system};
 pub use view::ChangeAction;
-pub use xtratum::{XM_NAMESPACE, read_xtratum, read_xtratum_with_tick, xtratum, xtratum_modules};
+pub use xtratum::{
+    XM_HYPERVISOR_BYTES, XM_NAMESPACE, XM_RAM_START, read_xtratum, read_xtratum_with_tick, xtratum,
+    xtratum_modules,
+};
 
 /// One partition window as an exported configuration shows it: on `core`
 /// of `module`, in the schedule of `mode`, `partition` runs for

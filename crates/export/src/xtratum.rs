@@ -6,12 +6,79 @@ use seamless_model::System;
 use seamless_model::schedule::Schedule;
 
 use crate::ReadWindow;
+use crate::air::IDLE_PARTITION;
 use crate::decimal::{millis, ns_to_ticks, parse_time, ticks_to_ns};
 use crate::view::{ModuleView, build};
 use crate::xml::{Element, Writer, parse};
 
 /// The XtratuM configuration namespace written on `SystemDescription`.
 pub const XM_NAMESPACE: &str = "http://www.xtratum.org/xm-3.x";
+
+/// Where the skeleton's memory map starts (a PLACEHOLDER: LEON boards'
+/// SDRAM usually starts here).
+pub const XM_RAM_START: u64 = 0x4000_0000;
+
+/// Memory the skeleton gives the hypervisor (a PLACEHOLDER).
+pub const XM_HYPERVISOR_BYTES: u64 = 4 << 20;
+
+/// Partition areas start on this boundary (a page).
+const XM_AREA_ALIGN: u64 = 4 << 10;
+
+/// The skeleton's memory map of one module: the hypervisor first, then one
+/// area per partition (programs in catalogue order, or the idle placeholder).
+struct MemoryPlan {
+    /// Size of the one SDRAM region, whole MiB.
+    region: u64,
+    /// (partition name, start, size) per partition, in partition-id order.
+    areas: Vec<(String, u64, u64)>,
+}
+
+impl MemoryPlan {
+    fn of(system: &System, view: &ModuleView) -> MemoryPlan {
+        let mut parts: Vec<(String, u64)> = view
+            .programs
+            .iter()
+            .map(|&p| {
+                (
+                    system.programs[p].name.clone(),
+                    system.programs[p].memory.max(1),
+                )
+            })
+            .collect();
+        if parts.is_empty() {
+            parts.push((IDLE_PARTITION.to_string(), XM_AREA_ALIGN));
+        }
+        let mut next = u128::from(XM_RAM_START) + u128::from(XM_HYPERVISOR_BYTES);
+        let mut areas = Vec::new();
+        for (name, size) in parts {
+            let start = next.div_ceil(u128::from(XM_AREA_ALIGN)) * u128::from(XM_AREA_ALIGN);
+            next = start + u128::from(size);
+            areas.push((name, u64::try_from(start).unwrap_or(u64::MAX), size));
+        }
+        let mib = 1u128 << 20;
+        let region = (next - u128::from(XM_RAM_START)).div_ceil(mib) * mib;
+        MemoryPlan {
+            region: u64::try_from(region).unwrap_or(u64::MAX),
+            areas,
+        }
+    }
+}
+
+/// `0x40000000`.
+fn hex(x: u64) -> String {
+    format!("0x{x:08x}")
+}
+
+/// A size as XtratuM reads it: `4MB` (MiB), `12KB` (KiB) or `100B`.
+fn size_unit(bytes: u64) -> String {
+    if bytes != 0 && bytes.is_multiple_of(1 << 20) {
+        format!("{}MB", bytes >> 20)
+    } else if bytes != 0 && bytes.is_multiple_of(1 << 10) {
+        format!("{}KB", bytes >> 10)
+    } else {
+        format!("{bytes}B")
+    }
+}
 
 fn system_description(system: &System, view: &ModuleView, depth: usize) -> String {
     let tick = system.tick.ns;
@@ -34,12 +101,30 @@ fn system_description(system: &System, view: &ModuleView, depth: usize) -> Strin
         ],
     );
     w.comment(&format!(
-        "computing module `{}` of system `{}`; one Processor per core, one Plan per mode \
-         (Plan id = the mode's index), one Slot per job. Processor frequency, memory layout, \
-         devices, the hypervisor section and partition memory areas are left to the integrator.",
+        "computing module `{}` of system `{}`: a complete XM_CF skeleton. seamless wrote the \
+         cyclic plans (one Processor per core, one Plan per mode, Plan id = the mode's index, \
+         one Slot per job) and the partitions (one per program, its memory size from the \
+         model). Everything marked PLACEHOLDER is not known to seamless and must be replaced \
+         by the integrator: the memory map, the hypervisor's memory, the devices.",
         module.name, system.name
     ));
+    let layout = MemoryPlan::of(system, view);
     w.open("HwDescription", &[]);
+    w.comment(&format!(
+        "PLACEHOLDER: one SDRAM region from {} holding the hypervisor and every partition's \
+         area; write the board's real memory map",
+        hex(XM_RAM_START)
+    ));
+    w.open("MemoryLayout", &[]);
+    w.empty(
+        "Region",
+        &[
+            ("type", "sdram".into()),
+            ("start", hex(XM_RAM_START)),
+            ("size", size_unit(layout.region)),
+        ],
+    );
+    w.close("MemoryLayout");
     w.open("ProcessorTable", &[]);
     for core in 0..module.cores {
         w.open("Processor", &[("id", core.to_string())]);
@@ -79,24 +164,48 @@ fn system_description(system: &System, view: &ModuleView, depth: usize) -> Strin
         w.close("Processor");
     }
     w.close("ProcessorTable");
+    w.comment("PLACEHOLDER: the board's devices (UARTs, memory blocks) go here");
+    w.empty("Devices", &[]);
     w.close("HwDescription");
+    w.comment(&format!(
+        "PLACEHOLDER: {} for the hypervisor (XtratuM's own load address is fixed when it is built)",
+        size_unit(XM_HYPERVISOR_BYTES)
+    ));
+    w.open("XMHypervisor", &[]);
+    w.empty(
+        "PhysicalMemoryArea",
+        &[("size", size_unit(XM_HYPERVISOR_BYTES))],
+    );
+    w.close("XMHypervisor");
     w.open("PartitionTable", &[]);
-    for (i, &p) in view.programs.iter().enumerate() {
-        w.empty(
+    if view.programs.is_empty() {
+        w.comment(&format!(
+            "PLACEHOLDER: `{IDLE_PARTITION}` does nothing; XtratuM needs at least one \
+             partition and no program runs on this module"
+        ));
+    }
+    for (i, (name, start, size)) in layout.areas.iter().enumerate() {
+        w.open(
             "Partition",
-            &[
-                ("id", i.to_string()),
-                ("name", system.programs[p].name.clone()),
-            ],
+            &[("id", i.to_string()), ("name", name.clone())],
         );
+        w.comment("PLACEHOLDER address; the size is the program's memory");
+        w.open("PhysicalMemoryAreas", &[]);
+        w.empty(
+            "Area",
+            &[("start", hex(*start)), ("size", size_unit(*size))],
+        );
+        w.close("PhysicalMemoryAreas");
+        w.close("Partition");
     }
     w.close("PartitionTable");
     w.close("SystemDescription");
     w.finish()
 }
 
-/// One standalone XtratuM `SystemDescription` per computing module (in
-/// `System::modules` order): `(module name, XML)`. See [`xtratum`].
+/// One standalone XtratuM configuration (XM_CF `SystemDescription`, a
+/// complete skeleton) per computing module (in `System::modules` order):
+/// `(module name, XML)`. See [`xtratum`].
 pub fn xtratum_modules(system: &System, schedules: &[Schedule]) -> Vec<(String, String)> {
     let views = build(system, schedules, &[]);
     views
@@ -126,7 +235,13 @@ pub fn xtratum_modules(system: &System, schedules: &[Schedule]) -> Vec<(String, 
 /// have the same plans) with one `Slot id=".." start=".." duration=".."
 /// partitionId=".."` per job on that core (ids from 0 in time order), and a
 /// `PartitionTable` with one `Partition id=".." name=".."` per program that
-/// runs on the module in any mode (ids from 0, in catalogue order). Times
+/// runs on the module in any mode (ids from 0, in catalogue order), each
+/// with one `PhysicalMemoryAreas/Area` of the program's memory. The rest of
+/// a complete XM_CF is written as marked PLACEHOLDERs: a `MemoryLayout` of
+/// one SDRAM region from [`XM_RAM_START`], an empty `Devices`, and
+/// `XMHypervisor` with [`XM_HYPERVISOR_BYTES`]; a module without programs
+/// gets the idle partition. Each `SystemDescription` passes the XM_CF
+/// schema (tests/data/schemas/xtratum). Times
 /// are exact decimal milliseconds from integer ticks (`"2.5ms"`,
 /// `"0.001ms"`). Never fails: what does not resolve against the system is
 /// left out and listed in a comment.

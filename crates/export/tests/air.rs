@@ -35,6 +35,11 @@ fn validate_with_xmllint(tag: &str, docs: &[(String, String)]) {
 
 /// `None` when xmllint is not installed (outside CI).
 fn xmllint(tag: &str, docs: &[(String, String)]) -> Option<Result<(), String>> {
+    xmllint_with(&schema(), tag, docs)
+}
+
+/// [`xmllint`] against any schema.
+fn xmllint_with(schema: &Path, tag: &str, docs: &[(String, String)]) -> Option<Result<(), String>> {
     if Command::new("xmllint").arg("--version").output().is_err() {
         if std::env::var_os("CI").is_some() {
             panic!("xmllint is missing: install libxml2-utils (apt-get install -y libxml2-utils)");
@@ -53,7 +58,7 @@ fn xmllint(tag: &str, docs: &[(String, String)]) -> Option<Result<(), String>> {
     let out = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
-        .arg(schema())
+        .arg(schema)
         .args(&paths)
         .output()
         .unwrap();
@@ -233,4 +238,128 @@ fn tutorial_loads_in_air() {
 fn iss_loads_in_air() {
     let (system, schedules) = air_schedules(&example("iss"));
     check_export("iss", &system, &schedules, &[]);
+}
+
+/// The XtratuM XM_CF schema: seamless's statement of XtratuM 3.x's
+/// structure (tests/data/schemas/xtratum/README.md), or XtratuM's own
+/// preprocessed `xmc.xsd` when `XTRATUM_XSD` names it.
+fn xtratum_schemas() -> Vec<PathBuf> {
+    let mut v =
+        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schemas/xtratum/xm_cf.xsd")];
+    if let Some(p) = std::env::var_os("XTRATUM_XSD") {
+        v.push(PathBuf::from(p));
+    }
+    v
+}
+
+fn check_xtratum(tag: &str, system: &System, schedules: &[Schedule]) {
+    let docs = seamless_export::xtratum_modules(system, schedules);
+    assert_eq!(docs.len(), system.modules.len());
+    for schema in xtratum_schemas() {
+        if let Some(Err(e)) = xmllint_with(&schema, &format!("xm-{tag}"), &docs) {
+            panic!(
+                "{tag}: {} rejects the XtratuM skeleton:\n{e}",
+                schema.display()
+            );
+        }
+    }
+    for (module, doc) in &docs {
+        let root = parse(doc).unwrap();
+        assert_eq!(root.name, "SystemDescription");
+        assert!(
+            doc.contains("PLACEHOLDER"),
+            "{module}: placeholders are marked"
+        );
+        // the plans read back exactly
+        let mut got = seamless_export::read_xtratum_with_tick(doc, system.tick.ns).unwrap();
+        for w in &mut got {
+            w.mode = system.modes[w.mode.parse::<usize>().unwrap()].name.clone();
+        }
+        let mut want: Vec<ReadWindow> = expected_windows(schedules)
+            .into_iter()
+            .filter(|w| &w.module == module)
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{tag}: windows of {module}");
+        // partition areas lie in the one region, after the hypervisor's, and do not overlap
+        let hw = root.children_named("HwDescription").next().unwrap();
+        let region = hw
+            .children_named("MemoryLayout")
+            .next()
+            .unwrap()
+            .children_named("Region")
+            .next()
+            .unwrap();
+        let num = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap();
+        let size = |s: &str| -> u64 {
+            if let Some(x) = s.strip_suffix("MB") {
+                x.parse::<u64>().unwrap() << 20
+            } else if let Some(x) = s.strip_suffix("KB") {
+                x.parse::<u64>().unwrap() << 10
+            } else {
+                s.strip_suffix('B').unwrap().parse().unwrap()
+            }
+        };
+        let (r0, r1) = (
+            num(region.req("start").unwrap()),
+            size(region.req("size").unwrap()),
+        );
+        let mut at = r0 + seamless_export::XM_HYPERVISOR_BYTES;
+        let table = root.children_named("PartitionTable").next().unwrap();
+        for (i, p) in table.children_named("Partition").enumerate() {
+            assert_eq!(p.req("id").unwrap(), i.to_string(), "partition ids from 0");
+            let name = p.req("name").unwrap();
+            let area = p
+                .children_named("PhysicalMemoryAreas")
+                .next()
+                .unwrap()
+                .children_named("Area")
+                .next()
+                .unwrap();
+            let (a0, a1) = (
+                num(area.req("start").unwrap()),
+                size(area.req("size").unwrap()),
+            );
+            assert!(
+                a0 >= at && a0 + a1 <= r0 + r1,
+                "{module}/{name}: area inside the region, no overlap"
+            );
+            if let Some(prog) = system.programs.iter().find(|x| x.name == name) {
+                assert_eq!(a1, prog.memory, "{module}/{name}: the program's memory");
+            } else {
+                assert_eq!(name, IDLE_PARTITION);
+            }
+            at = a0 + a1;
+        }
+    }
+}
+
+#[test]
+fn xtratum_skeletons_are_schema_valid() {
+    let (system, schedules, _) = mini();
+    check_xtratum("mini", &system, &schedules);
+    for name in ["tutorial", "iss"] {
+        let system = example(name);
+        let syn = seamless_synth::synthesize(&system, &seamless_synth::Options::default());
+        let schedules: Vec<Schedule> = syn.modes.into_iter().map(|r| r.unwrap()).collect();
+        check_xtratum(name, &system, &schedules);
+    }
+}
+
+#[test]
+fn the_xtratum_schema_refuses_a_skeleton_without_hypervisor() {
+    let (system, schedules, _) = mini();
+    let docs = seamless_export::xtratum_modules(&system, &schedules);
+    let (m, d) = &docs[0];
+    let a = d.find("<XMHypervisor>").unwrap();
+    let b = d.find("</XMHypervisor>").unwrap() + "</XMHypervisor>".len();
+    let broken = format!("{}{}", &d[..a], &d[b..]);
+    let bad_time = d.replacen("majorFrame=\"", "majorFrame=\"x", 1);
+    for (what, doc) in [("no hypervisor", broken), ("a bad time", bad_time)] {
+        let schema = &xtratum_schemas()[0];
+        if let Some(r) = xmllint_with(schema, "xm-neg", &[(m.clone(), doc)]) {
+            assert!(r.is_err(), "{what}: the schema must refuse it");
+        }
+    }
 }

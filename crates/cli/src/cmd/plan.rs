@@ -1,6 +1,6 @@
 //! `seamless plan` and `seamless check`.
 
-use super::schedule::{encode, schedule_defects, summary_text, synthesize_verified, with_progress};
+use super::schedule::{encode, summary_text, synthesize_verified, with_progress};
 use super::{Failure, load_system, mode_index};
 use crate::io::write_atomic;
 use crate::progress::Bar;
@@ -12,8 +12,7 @@ use seamless_model::validate::Limits;
 use seamless_model::{ModeId, System};
 use seamless_plan::{PlanOptions, WorstCase, plan_transition, worst_case_with};
 
-/// Rounds of placement feedback `check` runs after failed transitions.
-const FEEDBACK_ROUNDS: u32 = 2;
+use crate::api::FEEDBACK_ROUNDS;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -60,7 +59,9 @@ fn switch_args(
     Ok((f, t, request))
 }
 
-/// The table of one plan: a line per program, then the totals.
+/// The table of one plan: a line per program (columns as wide as their
+/// widest value, whatever its unit), then the totals, and what `complete`
+/// and the totals mean where they could be misread.
 pub fn plan_text(system: &System, plan: &Plan) -> String {
     let t = |x: u64| system.tick.format(x);
     let mut s = String::new();
@@ -77,12 +78,23 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
     );
     let _ = writeln!(
         s,
-        "  {:<28} {:<9} {:<15} {:>10} {:>24} {:>10}",
-        "program", "action", "scheme", "downtime", "unavailability / bound", "bytes"
+        "  (complete: the new table runs, every byte has arrived and every program of {} has completed a job in it; \
+         a program's unavailability is measured between its completions and can reach past it)",
+        plan.to
     );
-    let mut rows: Vec<_> = plan.programs.iter().collect();
-    rows.sort_by(|a, b| (a.action, &a.program).cmp(&(b.action, &b.program)));
-    for p in rows {
+    // program, action, scheme, downtime, unavailability, bound, bytes
+    let mut rows: Vec<[String; 7]> = vec![[
+        "program".into(),
+        "action".into(),
+        "scheme".into(),
+        "downtime".into(),
+        "unavailability".into(),
+        "bound".into(),
+        "bytes".into(),
+    ]];
+    let mut programs: Vec<_> = plan.programs.iter().collect();
+    programs.sort_by(|a, b| (a.action, &a.program).cmp(&(b.action, &b.program)));
+    for p in programs {
         let mig = plan.migrations.iter().find(|m| m.program == p.program);
         let action = match p.action {
             Action::Continue => "continue",
@@ -95,17 +107,48 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
             None => m.scheme.name().to_string(),
         });
         let downtime = mig.map_or("-".to_string(), |m| t(m.downtime));
-        let unav = match (p.unavailability, p.bound) {
-            (Some(u), Some(b)) => format!("{} / {}{}", t(u), t(b), if u > b { " !" } else { "" }),
-            (Some(u), None) => format!("{} / -", t(u)),
+        let unav = p.unavailability.map_or("-".to_string(), t);
+        let bound = match (p.unavailability, p.bound) {
+            (Some(u), Some(b)) if u > b => format!("{} !", t(b)),
+            (_, Some(b)) => t(b),
             _ => "-".to_string(),
         };
         let bytes = mig.map_or("-".to_string(), |m| format_size_short(m.bytes));
-        let _ = writeln!(
-            s,
-            "  {:<28} {:<9} {:<15} {:>10} {:>24} {:>10}",
-            p.program, action, scheme, downtime, unav, bytes
+        rows.push([
+            p.program.clone(),
+            action.to_string(),
+            scheme,
+            downtime,
+            unav,
+            bound,
+            bytes,
+        ]);
+    }
+    let mut width = [0usize; 7];
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    for r in &rows {
+        let line = format!(
+            "  {:<w0$} {:<w1$} {:<w2$} {:>w3$} {:>w4$} {:<w5$} {:>w6$}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            w0 = width[0],
+            w1 = width[1],
+            w2 = width[2],
+            w3 = width[3],
+            w4 = width[4],
+            w5 = width[5],
+            w6 = width[6],
         );
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     let m = &plan.metrics;
     let _ = writeln!(
@@ -118,6 +161,21 @@ pub fn plan_text(system: &System, plan: &Plan) -> String {
         format_size_short(m.bytes),
         t(m.degradation)
     );
+    if m.total_migration_time < m.eviction_time {
+        let first = plan
+            .transfers
+            .iter()
+            .flat_map(|x| x.hops.iter().map(|h| h.start))
+            .min();
+        let _ = writeln!(
+            s,
+            "  (the eviction time counts from the request to the last source freed; the total migration time from the first chunk's departure{} to the last byte's arrival)",
+            first.map_or(String::new(), |f| format!(
+                ", {} after the request,",
+                t(f.saturating_sub(plan.request))
+            ))
+        );
+    }
     s
 }
 
@@ -514,39 +572,27 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
     let mut plans_ok: Vec<Plan> = Vec::new();
     let mut ok = true;
     let (validation, failed) = crate::report::validation(&system, &files);
-    if failed {
-        // the necessary conditions explain what cannot work; show them all
-        text.push_str(&validation);
-        for m in crate::report::validation_doc(&system).modes {
-            for f in m.necessary_conditions_failed {
-                findings.push(format!("mode `{}`: necessary condition fails: {f}", m.mode));
-            }
-        }
-        ok = false;
-    } else {
-        let _ = writeln!(text, "{}", validation.lines().next().unwrap_or_default());
-    }
     let request = match a.request_at {
         Some(t) => Some(parse_request(&system, t)?),
         None => None,
     };
-    let req_of = |from: ModeId| request.unwrap_or(0).min(system.modes[from].major_frame - 1);
     // the placements of all modes chosen together; failed transitions fed
-    // back into the placement (bounded rounds)
+    // back into the placement (bounded rounds); everything verified
     let all = with_progress(&system, a.time_limit, |opts| {
-        seamless_system::plan_all(
-            &system,
-            opts,
-            &|f, t, sa, sb| {
-                plan_transition(&system, f, t, sa, sb, req_of(f), &PlanOptions::default())
-            },
-            FEEDBACK_ROUNDS,
-        )
+        crate::api::check_with(&system, opts, request.unwrap_or(0), FEEDBACK_ROUNDS)
     });
-    let synthesis = &all.system.synthesis;
-    let defects = schedule_defects(&system, synthesis);
+    if failed {
+        // the necessary conditions explain what cannot work; show them all
+        text.push_str(&validation);
+        findings.extend(all.necessary_conditions.iter().cloned());
+        ok = false;
+    } else {
+        let _ = writeln!(text, "{}", validation.lines().next().unwrap_or_default());
+    }
+    let synthesis = &all.synthesis;
+    let defects = &all.schedule_defects;
     let _ = writeln!(text, "\nschedules");
-    for d in &defects {
+    for d in defects {
         ok = false;
         let _ = writeln!(text, "{d}");
         findings.push(d.clone());
@@ -584,7 +630,7 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
             }
         }
     }
-    let migrations = seamless_system::migration_report(&system, &all.system);
+    let migrations = &all.migrations;
     let _ = writeln!(
         text,
         "\ntransitions ({}, request {})",
@@ -595,26 +641,9 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         }
     );
     let mut planned = 0;
-    for (from, to, r) in &all.plans {
-        let (from, to) = (*from, *to);
-        let plan = match r {
-            Ok(p) => {
-                let report = seamless_verify::verify_plan(&system, p);
-                if report.is_valid() {
-                    Ok(p)
-                } else {
-                    Err(format!(
-                        "internal error: the plan for {} → {} failed verification (please report this):\n{report}",
-                        p.from, p.to
-                    ))
-                }
-            }
-            Err(Some(np)) => Err(np.to_string()),
-            Err(None) => Err(format!(
-                "{} → {}: not planned, a table is missing",
-                system.modes[from].name, system.modes[to].name
-            )),
-        };
+    for tr in &all.transitions {
+        let (from, to) = (tr.from, tr.to);
+        let plan = tr.plan.as_ref();
         match plan {
             Ok(p) => {
                 planned += 1;
@@ -669,12 +698,12 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
             }
         }
     }
-    if !all.rounds.is_empty() {
-        let changes: usize = all.rounds.iter().map(|r| r.changes.len()).sum();
+    if !all.feedback.is_empty() {
+        let changes: usize = all.feedback.iter().map(|r| r.changes.len()).sum();
         let _ = writeln!(
             text,
             "  placement feedback: {} round(s), {changes} placement change(s) tried after failed transitions",
-            all.rounds.len()
+            all.feedback.len()
         );
     }
     let _ = writeln!(text, "  {}", migrations.total_text());
