@@ -194,6 +194,8 @@ impl Planner<'_, '_> {
         }
         let r = request + ha;
         let first_s = r.div_ceil(ha) * ha;
+        // migrations begin at the start instant (internal)
+        let start = ctx.start_instant(request) + ha;
         let max_phase = self.opts.max_phase.unwrap_or(u64::MAX);
         let mut best: Option<Built> = None;
         let mut failure: Option<(Fail, (bool, u8, u64))> = None;
@@ -269,7 +271,7 @@ impl Planner<'_, '_> {
                 let mut order: Option<Vec<usize>> = None;
                 let mut seen_orders = BTreeSet::new();
                 for _ in 0..=self.opts.reorders {
-                    let build = Build::new(ctx, self.opts, r, s, bs);
+                    let build = Build::new(ctx, self.opts, start, s, bs);
                     let ord = order
                         .clone()
                         .unwrap_or_else(|| initial_order(ctx, &build.migs));
