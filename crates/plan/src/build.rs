@@ -5,7 +5,7 @@
 //! Internal times are absolute ticks plus `H_A` (so the frame before the
 //! request's, which unavailability looks back into, starts at 0).
 
-use crate::PlanOptions;
+use crate::{Meter, PlanOptions};
 use crate::ctx::{Ctx, Prog};
 use seamless_migrate::calendar::{Layered, LinkCalendar, Periodic};
 use seamless_migrate::route::{LinkModel, Route};
@@ -115,6 +115,12 @@ pub enum Fail {
     },
     /// A chunk never fits on a direction.
     Saturated { pi: usize, dir: usize },
+    /// The work budget (or the time limit) ran out before a plan was found.
+    GaveUp {
+        steps: u64,
+        budget: u64,
+        time_limit: bool,
+    },
 }
 
 /// A finished candidate.
@@ -156,6 +162,7 @@ struct Seen {
 pub struct Build<'c, 's> {
     ctx: &'c Ctx<'s>,
     opts: &'c PlanOptions,
+    meter: &'c Meter,
     model: LinkModel<'s>,
     r: u64,
     s: u64,
@@ -190,7 +197,14 @@ fn scheme_rank(s: Scheme) -> u8 {
 impl<'c, 's> Build<'c, 's> {
     /// `r` (the start instant: migrations begin no earlier), `s`, `bs`
     /// internal.
-    pub fn new(ctx: &'c Ctx<'s>, opts: &'c PlanOptions, r: u64, s: u64, bs: u64) -> Build<'c, 's> {
+    pub fn new(
+        ctx: &'c Ctx<'s>,
+        opts: &'c PlanOptions,
+        meter: &'c Meter,
+        r: u64,
+        s: u64,
+        bs: u64,
+    ) -> Build<'c, 's> {
         let sys = ctx.sys;
         let model = LinkModel::of(sys);
         let dirs = sys.network.directions();
@@ -294,6 +308,7 @@ impl<'c, 's> Build<'c, 's> {
         Build {
             ctx,
             opts,
+            meter,
             model,
             r,
             s,
@@ -529,6 +544,11 @@ impl<'c, 's> Build<'c, 's> {
         v: Variant,
         dest_from: u64,
     ) -> Result<(Choice, LinkCalendar), TimelineError> {
+        // (out of budget: every variant fails, and `choose` says why)
+        if self.meter.exhausted() {
+            return Err(TimelineError::NoRoundBeforeSuspension);
+        }
+        self.meter.add(1);
         let m = &self.migs[mi];
         let t = self.transfer(m, dest_from);
         let mut lay = Layered::new(&self.cal);
@@ -564,6 +584,7 @@ impl<'c, 's> Build<'c, 's> {
                 return Err(TimelineError::NoRoundBeforeSuspension);
             }
         }
+        self.meter.add(tl.chunks.len() as u64);
         let dest = self.dest_outcome(m.pi, &tl);
         Ok((Choice { tl, via, dest }, lay.top))
     }
@@ -815,6 +836,9 @@ impl<'c, 's> Build<'c, 's> {
                     consider(self, Variant::ScatterGather { via }, &mut best);
                 }
             }
+        }
+        if self.meter.exhausted() {
+            return Err(self.meter.fail());
         }
         match best {
             Some((_, c, top)) => Ok((c, top)),

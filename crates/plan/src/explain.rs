@@ -102,6 +102,17 @@ pub enum Problem {
         /// Node the saturated link direction enters.
         to: String,
     },
+    /// The search ran out of its work budget (or hit the time limit)
+    /// before it found a plan: one may still exist. Not a proof of
+    /// impossibility, unlike the other problems.
+    GaveUp {
+        /// Steps spent (see `PlanOptions::budget`).
+        steps: u64,
+        /// The budget, in steps.
+        budget: u64,
+        /// Whether the time limit, not the budget, stopped it.
+        time_limit: bool,
+    },
 }
 
 /// A change that would make the transition feasible.
@@ -321,6 +332,7 @@ impl Planner<'_, '_> {
         f(&Planner {
             ctx: &ctx2,
             opts: &opts,
+            deadline: self.deadline,
         })
     }
 
@@ -452,6 +464,17 @@ impl Planner<'_, '_> {
                     np.together = together.map(Box::new);
                 }
             }
+            Fail::GaveUp {
+                steps,
+                budget,
+                time_limit,
+            } => {
+                np.problem = Box::new(Problem::GaveUp {
+                    steps,
+                    budget,
+                    time_limit,
+                });
+            }
             Fail::Saturated { pi, dir } => {
                 let (from, to) = dir_names(dir);
                 np.problem = Box::new(Problem::Saturated {
@@ -486,6 +509,8 @@ impl Planner<'_, '_> {
     fn works_with(&self, request: u64, goal: Goal, links: &[(usize, usize)], bw: u64) -> bool {
         self.with_links(links, bw, |p2| match (p2.search(request), goal) {
             (Ok(_), _) => true,
+            // (not shown to work)
+            (Err(Fail::GaveUp { .. }), _) => false,
             (Err(Fail::Bound { pi: q, .. }), Goal::Bound(pi)) => q != pi,
             (Err(Fail::Memory { module: m, .. }), Goal::Memory(module)) => m != module,
             (Err(Fail::Bound { .. }), Goal::Memory(_)) => true,
@@ -595,6 +620,22 @@ impl fmt::Display for NoPlan {
                 t(*at),
                 format_size_short(*capacity),
                 programs.join(", ")
+            )?,
+            Problem::GaveUp {
+                steps,
+                budget,
+                time_limit: false,
+            } => write!(
+                f,
+                "no plan found within the budget ({steps} of {budget} steps spent); one may still exist: raise --plan-budget"
+            )?,
+            Problem::GaveUp {
+                steps,
+                time_limit: true,
+                ..
+            } => write!(
+                f,
+                "no plan found within the time limit ({steps} steps spent); one may still exist: raise --time-limit"
             )?,
             Problem::Saturated { program, from, to } => write!(
                 f,

@@ -163,7 +163,7 @@ pub fn worst_case_with(
 ) -> Result<WorstCase, NoPlan> {
     let ctx =
         Ctx::new(system, from, to, a, b).map_err(|m| NoPlan::input(system, from, to, None, m))?;
-    let planner = Planner { ctx: &ctx, opts };
+    let planner = Planner::new(&ctx, opts);
     let ha = ctx.ha;
     let mut fold = Fold::new(ctx.progs.len());
     // every instant of a stretch gets the plan of its first instant but for
@@ -238,7 +238,7 @@ pub fn worst_case_brute(
 ) -> Result<WorstCase, NoPlan> {
     let ctx =
         Ctx::new(system, from, to, a, b).map_err(|m| NoPlan::input(system, from, to, None, m))?;
-    let planner = Planner { ctx: &ctx, opts };
+    let planner = Planner::new(&ctx, opts);
     let mut fold = Fold::new(ctx.progs.len());
     for r in 0..ctx.ha {
         match evaluate(&planner, r) {
