@@ -120,6 +120,8 @@ pub enum Fail {
         steps: u64,
         budget: u64,
         time_limit: bool,
+        /// The most telling failure of the candidates tried before.
+        closest: Option<Box<Fail>>,
     },
 }
 

@@ -112,6 +112,9 @@ pub enum Problem {
         budget: u64,
         /// Whether the time limit, not the budget, stopped it.
         time_limit: bool,
+        /// The closest attempt before: why the best candidate tried
+        /// failed, in words (not a proof that every candidate would).
+        closest: Option<String>,
     },
 }
 
@@ -468,11 +471,32 @@ impl Planner<'_, '_> {
                 steps,
                 budget,
                 time_limit,
+                closest,
             } => {
+                // the closest attempt, in words, without replanning
+                let closest = closest.map(|c| {
+                    let quiet = PlanOptions {
+                        explain: false,
+                        ..self.opts.clone()
+                    };
+                    let p = Planner {
+                        ctx: self.ctx,
+                        opts: &quiet,
+                        deadline: self.deadline,
+                    };
+                    let np = p.no_plan(request, *c);
+                    let text = np.to_string();
+                    let first = text.lines().next().unwrap_or_default();
+                    first
+                        .split_once(": ")
+                        .map_or(first, |x| x.1)
+                        .to_string()
+                });
                 np.problem = Box::new(Problem::GaveUp {
                     steps,
                     budget,
                     time_limit,
+                    closest,
                 });
             }
             Fail::Saturated { pi, dir } => {
@@ -624,19 +648,25 @@ impl fmt::Display for NoPlan {
             Problem::GaveUp {
                 steps,
                 budget,
-                time_limit: false,
-            } => write!(
-                f,
-                "no plan found within the budget ({steps} of {budget} steps spent); one may still exist: raise --plan-budget"
-            )?,
-            Problem::GaveUp {
-                steps,
-                time_limit: true,
-                ..
-            } => write!(
-                f,
-                "no plan found within the time limit ({steps} steps spent); one may still exist: raise --time-limit"
-            )?,
+                time_limit,
+                closest,
+            } => {
+                if *time_limit {
+                    write!(
+                        f,
+                        "no plan found within the time limit ({steps} steps spent); one may still exist: raise --time-limit"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "no plan found within the budget ({steps} of {budget} steps spent); one may still exist: raise --plan-budget"
+                    )?;
+                }
+                if let Some(c) = closest {
+                    write!(f, "
+  closest attempt: {c}")?;
+                }
+            }
             Problem::Saturated { program, from, to } => write!(
                 f,
                 "no chunk of `{program}` fits on the link direction {from} → {to}: the tables leave no free stretch as long as one chunk's transmission"

@@ -34,7 +34,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// The default [`PlanOptions::budget`]: steps per plan.
-pub const DEFAULT_BUDGET: u64 = 20_000_000;
+pub const DEFAULT_BUDGET: u64 = 5_000_000;
 
 /// Search options. The defaults suit systems of a few hundred programs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,6 +237,7 @@ impl Meter {
             steps: self.used.get(),
             budget: self.budget,
             time_limit: self.out.get() == Some(true),
+            closest: None,
         }
     }
 }
@@ -351,7 +352,7 @@ impl Planner<'_, '_> {
                 let mut seen_orders = BTreeSet::new();
                 for _ in 0..=self.opts.reorders {
                     if meter.exhausted() {
-                        return best.ok_or_else(|| meter.fail());
+                        return best.ok_or_else(|| gave_up(meter.fail(), failure));
                     }
                     let build = Build::new(ctx, self.opts, &meter, start, s, bs);
                     let ord = order
@@ -372,7 +373,9 @@ impl Planner<'_, '_> {
                             }
                             break;
                         }
-                        Err(f @ Fail::GaveUp { .. }) => return best.ok_or(f),
+                        Err(f @ Fail::GaveUp { .. }) => {
+                            return best.ok_or_else(|| gave_up(f, failure));
+                        }
                         Err(f) => {
                             if std::env::var_os("PLAN_DEBUG").is_some() {
                                 eprintln!(
@@ -558,6 +561,24 @@ impl Planner<'_, '_> {
             from_schedule: a.clone(),
             to_schedule: bsched.clone(),
         }
+    }
+}
+
+/// An out-of-budget failure, with the most telling failure met before.
+fn gave_up(f: Fail, failure: Option<(Fail, (bool, u8, u64))>) -> Fail {
+    match f {
+        Fail::GaveUp {
+            steps,
+            budget,
+            time_limit,
+            ..
+        } => Fail::GaveUp {
+            steps,
+            budget,
+            time_limit,
+            closest: failure.map(|x| Box::new(x.0)),
+        },
+        f => f,
     }
 }
 

@@ -50,6 +50,7 @@ fn out_of_budget_is_not_impossible() {
             steps,
             budget,
             time_limit,
+            ..
         } => {
             assert!(*steps >= 1, "{e}");
             assert_eq!(*budget, 1);
