@@ -5,8 +5,8 @@
 //! Internal times are absolute ticks plus `H_A` (so the frame before the
 //! request's, which unavailability looks back into, starts at 0).
 
-use crate::{Meter, PlanOptions};
 use crate::ctx::{Ctx, Prog};
+use crate::{Meter, PlanOptions};
 use seamless_migrate::calendar::{Layered, LinkCalendar, Periodic};
 use seamless_migrate::route::{LinkModel, Route};
 use seamless_migrate::scheme::{

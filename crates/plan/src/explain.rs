@@ -487,10 +487,7 @@ impl Planner<'_, '_> {
                     let np = p.no_plan(request, *c);
                     let text = np.to_string();
                     let first = text.lines().next().unwrap_or_default();
-                    first
-                        .split_once(": ")
-                        .map_or(first, |x| x.1)
-                        .to_string()
+                    first.split_once(": ").map_or(first, |x| x.1).to_string()
                 });
                 np.problem = Box::new(Problem::GaveUp {
                     steps,
@@ -663,8 +660,11 @@ impl fmt::Display for NoPlan {
                     )?;
                 }
                 if let Some(c) = closest {
-                    write!(f, "
-  closest attempt: {c}")?;
+                    write!(
+                        f,
+                        "
+  closest attempt: {c}"
+                    )?;
                 }
             }
             Problem::Saturated { program, from, to } => write!(

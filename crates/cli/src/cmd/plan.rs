@@ -559,9 +559,7 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         seamless_system::plan_all(
             &system,
             opts,
-            &|f, t, sa, sb| {
-                plan_transition(&system, f, t, sa, sb, req_of(f), &plan_opts)
-            },
+            &|f, t, sa, sb| plan_transition(&system, f, t, sa, sb, req_of(f), &plan_opts),
             FEEDBACK_ROUNDS,
         )
     });
