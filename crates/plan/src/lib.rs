@@ -34,7 +34,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// The default [`PlanOptions::budget`]: steps per plan.
-pub const DEFAULT_BUDGET: u64 = 5_000_000;
+pub const DEFAULT_BUDGET: u64 = 20_000_000;
 
 /// Search options. The defaults suit systems of a few hundred programs.
 #[derive(Debug, Clone, PartialEq, Eq)]
