@@ -79,6 +79,10 @@ pub struct CheckOptions {
     pub time_limit: Duration,
     /// Rounds of placement feedback after failed transitions.
     pub feedback_rounds: u32,
+    /// Planning steps per plan (schemes tried plus chunks placed) before a
+    /// plan search gives up with "no plan found within the budget";
+    /// `seamless check --plan-budget`.
+    pub plan_budget: u64,
 }
 
 impl Default for CheckOptions {
@@ -87,6 +91,7 @@ impl Default for CheckOptions {
             request: 0,
             time_limit: Duration::from_secs(10),
             feedback_rounds: FEEDBACK_ROUNDS,
+            plan_budget: PlanOptions::default().budget,
         }
     }
 }
@@ -183,14 +188,26 @@ pub fn check(system: &System, options: &CheckOptions) -> Checked {
         time_limit: options.time_limit,
         ..seamless_synth::Options::default()
     };
-    check_with(system, &opts, options.request, options.feedback_rounds)
+    let plan = PlanOptions {
+        budget: options.plan_budget,
+        time_limit: Some(options.time_limit),
+        ..PlanOptions::default()
+    };
+    check_with(
+        system,
+        &opts,
+        &plan,
+        options.request,
+        options.feedback_rounds,
+    )
 }
 
-/// [`check`] with explicit synthesis options (the command line's drive a
-/// progress bar).
+/// [`check`] with explicit synthesis and planning options (the command
+/// line's drive a progress bar).
 pub fn check_with(
     system: &System,
     opts: &seamless_synth::Options,
+    plan: &PlanOptions,
     request: u64,
     feedback_rounds: u32,
 ) -> Checked {
@@ -198,7 +215,7 @@ pub fn check_with(
     let all = seamless_system::plan_all(
         system,
         opts,
-        &|f, t, sa, sb| plan_transition(system, f, t, sa, sb, req_of(f), &PlanOptions::default()),
+        &|f, t, sa, sb| plan_transition(system, f, t, sa, sb, req_of(f), plan),
         feedback_rounds,
     );
     let schedule_defects = schedule_defects(system, &all.system.synthesis);

@@ -129,7 +129,14 @@ pub enum Command {
         /// Also write the plan's timeline chart (needs `--out`).
         #[arg(long)]
         svg: bool,
-        /// Safety cap on the schedule search time.
+        /// Work budget of the planner per request instant, in steps (a
+        /// migration scheme tried: one step, plus one per chunk placed).
+        /// Deterministic; when spent without a plan: "no plan found within
+        /// the budget", exit 1.
+        #[arg(long, default_value_t = seamless_plan::DEFAULT_BUDGET)]
+        plan_budget: u64,
+        /// Safety cap on the schedule search time, and on the planning time
+        /// (the plan, and the worst case).
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
         /// The job-count safety limit (`--max-jobs`).
@@ -157,7 +164,12 @@ pub enum Command {
         /// Also write a Gantt chart per mode and a timeline per plan (needs `--out`).
         #[arg(long)]
         svg: bool,
-        /// Safety cap on the schedule search time.
+        /// Work budget of the planner per plan (per request instant), in
+        /// steps; see `seamless plan --help`.
+        #[arg(long, default_value_t = seamless_plan::DEFAULT_BUDGET)]
+        plan_budget: u64,
+        /// Safety cap on the schedule search time, and on each plan's (each
+        /// worst case's) planning time.
         #[arg(long, default_value = "10s", value_parser = parse_time_limit)]
         time_limit: Duration,
         /// The job-count safety limit (`--max-jobs`).
@@ -549,6 +561,7 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             out: dir,
             format,
             svg,
+            plan_budget,
             time_limit,
             limits,
         } => cmd::plan::plan(
@@ -562,6 +575,7 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 out: dir.as_deref(),
                 format,
                 svg,
+                plan_budget,
                 time_limit,
                 limits: limits.into(),
             },
@@ -573,6 +587,7 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             out: dir,
             format,
             svg,
+            plan_budget,
             time_limit,
             limits,
         } => cmd::plan::check(
@@ -584,6 +599,7 @@ pub fn run_with(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 out: dir.as_deref(),
                 format,
                 svg,
+                plan_budget,
                 time_limit,
                 limits: limits.into(),
             },

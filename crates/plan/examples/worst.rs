@@ -5,7 +5,7 @@
 use seamless_model::diag::SourceFile;
 use seamless_model::load::{load, order_files};
 use seamless_model::validate::Limits;
-use seamless_plan::{PlanOptions, worst_case, worst_case_brute};
+use seamless_plan::{PlanOptions, worst_case_brute, worst_case_with};
 use std::time::Instant;
 
 fn main() {
@@ -39,8 +39,31 @@ fn main() {
         syn.modes[b].as_ref().expect("schedulable"),
     );
     let opts = PlanOptions::default();
+    if let Some(r) = rest.iter().find_map(|x| x.strip_prefix("plan=")) {
+        let r: u64 = r.parse().expect("a request instant in ticks");
+        let t = Instant::now();
+        let n = 10;
+        for _ in 0..n {
+            let _ = seamless_plan::plan_transition(&sys, a, b, sa, sb, r, &opts);
+        }
+        println!("one plan at {r}: {:.2?}", t.elapsed() / n);
+        return;
+    }
     let t = Instant::now();
-    let w = worst_case(&sys, a, b, sa, sb, &opts);
+    let calls = std::cell::Cell::new(0u64);
+    let last = std::cell::Cell::new(Instant::now());
+    let progress = |done: u64, total: u64| {
+        calls.set(calls.get() + 1);
+        if last.get().elapsed().as_secs_f64() > 2.0 {
+            last.set(Instant::now());
+            eprintln!(
+                "  {:.1?}: {} plans, {done} of {total} ticks settled",
+                t.elapsed(),
+                calls.get()
+            );
+        }
+    };
+    let w = worst_case_with(&sys, a, b, sa, sb, &opts, Some(&progress));
     let el = t.elapsed();
     match &w {
         Ok(w) => println!(

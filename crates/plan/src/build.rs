@@ -5,8 +5,8 @@
 //! Internal times are absolute ticks plus `H_A` (so the frame before the
 //! request's, which unavailability looks back into, starts at 0).
 
-use crate::PlanOptions;
 use crate::ctx::{Ctx, Prog};
+use crate::{Meter, PlanOptions};
 use seamless_migrate::calendar::{Layered, LinkCalendar, Periodic};
 use seamless_migrate::route::{LinkModel, Route};
 use seamless_migrate::scheme::{
@@ -115,6 +115,14 @@ pub enum Fail {
     },
     /// A chunk never fits on a direction.
     Saturated { pi: usize, dir: usize },
+    /// The work budget (or the time limit) ran out before a plan was found.
+    GaveUp {
+        steps: u64,
+        budget: u64,
+        time_limit: bool,
+        /// The most telling failure of the candidates tried before.
+        closest: Option<Box<Fail>>,
+    },
 }
 
 /// A finished candidate.
@@ -142,9 +150,21 @@ enum Variant {
 
 type Key = (u64, u64, u64, u64, u64, u8, u64, usize);
 
+/// What the variant search reads of a variant it tried.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    /// The destination job whose extension breaks a rule, if any.
+    bad_job: Option<u64>,
+    key: Key,
+    rounds: u32,
+    /// From the first pre-copy round's begin to the last's.
+    span: Option<u64>,
+}
+
 pub struct Build<'c, 's> {
     ctx: &'c Ctx<'s>,
     opts: &'c PlanOptions,
+    meter: &'c Meter,
     model: LinkModel<'s>,
     r: u64,
     s: u64,
@@ -177,14 +197,23 @@ fn scheme_rank(s: Scheme) -> u8 {
 }
 
 impl<'c, 's> Build<'c, 's> {
-    /// `r`, `s`, `bs` internal.
-    pub fn new(ctx: &'c Ctx<'s>, opts: &'c PlanOptions, r: u64, s: u64, bs: u64) -> Build<'c, 's> {
+    /// `r` (the start instant: migrations begin no earlier), `s`, `bs`
+    /// internal.
+    pub fn new(
+        ctx: &'c Ctx<'s>,
+        opts: &'c PlanOptions,
+        meter: &'c Meter,
+        r: u64,
+        s: u64,
+        bs: u64,
+    ) -> Build<'c, 's> {
         let sys = ctx.sys;
         let model = LinkModel::of(sys);
         let dirs = sys.network.directions();
         let mut cal = LinkCalendar::new(dirs);
-        // A's transmissions in the frames from the request's to S
-        let first_frame = r / ctx.ha;
+        // A's transmissions in the frames from the request's (internally
+        // always the second) to S
+        let first_frame = 1;
         let frames = s / ctx.ha;
         for d in 0..dirs {
             if ctx.a_busy[d].is_empty() {
@@ -281,6 +310,7 @@ impl<'c, 's> Build<'c, 's> {
         Build {
             ctx,
             opts,
+            meter,
             model,
             r,
             s,
@@ -516,6 +546,11 @@ impl<'c, 's> Build<'c, 's> {
         v: Variant,
         dest_from: u64,
     ) -> Result<(Choice, LinkCalendar), TimelineError> {
+        // (out of budget: every variant fails, and `choose` says why)
+        if self.meter.exhausted() {
+            return Err(TimelineError::NoRoundBeforeSuspension);
+        }
+        self.meter.add(1);
         let m = &self.migs[mi];
         let t = self.transfer(m, dest_from);
         let mut lay = Layered::new(&self.cal);
@@ -551,6 +586,7 @@ impl<'c, 's> Build<'c, 's> {
                 return Err(TimelineError::NoRoundBeforeSuspension);
             }
         }
+        self.meter.add(tl.chunks.len() as u64);
         let dest = self.dest_outcome(m.pi, &tl);
         Ok((Choice { tl, via, dest }, lay.top))
     }
@@ -627,16 +663,22 @@ impl<'c, 's> Build<'c, 's> {
         let mut consider = |this: &Self,
                             v: Variant,
                             best: &mut Option<(Key, Choice, LinkCalendar)>|
-         -> Option<Choice> {
+         -> Option<Seen> {
             let res = this.run(mi, v, dest_from);
             match res {
                 Ok((c, top)) => {
-                    let out = c.clone();
-                    if c.dest.bad_job.is_none() {
-                        let k = this.key(mi, &c, deadline);
-                        if best.as_ref().is_none_or(|b| k < b.0) {
-                            *best = Some((k, c, top));
-                        }
+                    let key = this.key(mi, &c, deadline);
+                    let out = Seen {
+                        bad_job: c.dest.bad_job,
+                        key,
+                        rounds: c.tl.rounds.len() as u32,
+                        span: match (c.tl.rounds.first(), c.tl.rounds.last()) {
+                            (Some(f), Some(l)) => Some(l.begin - f.begin),
+                            _ => None,
+                        },
+                    };
+                    if c.dest.bad_job.is_none() && best.as_ref().is_none_or(|b| key < b.0) {
+                        *best = Some((key, c, top));
                     }
                     Some(out)
                 }
@@ -667,7 +709,7 @@ impl<'c, 's> Build<'c, 's> {
         let mut min_run = 0;
         for _ in 0..=retries {
             match consider(self, Variant::PostCopy { min_run }, &mut best) {
-                Some(c) if c.dest.bad_job.is_some() => min_run = c.dest.bad_job.unwrap_or(0) + 1,
+                Some(c) if c.bad_job.is_some() => min_run = c.bad_job.unwrap_or(0) + 1,
                 _ => break,
             }
         }
@@ -706,16 +748,15 @@ impl<'c, 's> Build<'c, 's> {
                     }
                 };
                 last_ok = Some(t1);
-                if c.dest.bad_job.is_none() {
-                    let k = self.key(mi, &c, deadline);
+                if c.bad_job.is_none() {
+                    let k = c.key;
                     if pre_best.is_none_or(|b| k < b.0) {
                         pre_best = Some((k, t1));
                     }
                 }
-                let (Some(first), Some(last)) = (c.tl.rounds.first(), c.tl.rounds.last()) else {
+                let Some(span) = c.span else {
                     break;
                 };
-                let span = last.begin - first.begin;
                 t1 = pen_end.saturating_sub(span).max(self.r);
             }
             // round 1 as soon as possible, and when the rounds converge early a
@@ -778,8 +819,8 @@ impl<'c, 's> Build<'c, 's> {
                         &mut best,
                     ) {
                         Some(c) => {
-                            got_rounds = got_rounds.max(c.tl.rounds.len() as u32);
-                            match c.dest.bad_job {
+                            got_rounds = got_rounds.max(c.rounds);
+                            match c.bad_job {
                                 Some(b) => min_run = b + 1,
                                 None => break,
                             }
@@ -797,6 +838,9 @@ impl<'c, 's> Build<'c, 's> {
                     consider(self, Variant::ScatterGather { via }, &mut best);
                 }
             }
+        }
+        if self.meter.exhausted() {
+            return Err(self.meter.fail());
         }
         match best {
             Some((_, c, top)) => Ok((c, top)),

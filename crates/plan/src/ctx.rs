@@ -60,6 +60,10 @@ pub struct Ctx<'s> {
     /// The latest first-job end of programs that B starts or continues,
     /// relative to `b_start` (0 if none).
     pub b_first_end: u64,
+    /// The instants of A's frame at which migrations may begin (ascending,
+    /// in `[0, H_A)`): the frame's start and every end of an A job of a
+    /// program in both modes. See [`Ctx::start_instant`].
+    pub starts: Vec<u64>,
 }
 
 /// A schedule that does not fit the system or mode.
@@ -381,6 +385,14 @@ impl<'s> Ctx<'s> {
             });
         }
         progs.sort_by(|x, y| x.name.cmp(&y.name));
+        let mut starts = vec![0u64];
+        for p in &progs {
+            if matches!(p.action, Action::Continue | Action::Migrate) {
+                starts.extend(p.a_jobs.iter().map(|j| j.end % ha));
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
         Ok(Ctx {
             sys,
             from,
@@ -391,7 +403,19 @@ impl<'s> Ctx<'s> {
             a_busy,
             b_busy,
             b_first_end,
+            starts,
         })
+    }
+
+    /// The *start instant* of a request at `request` (absolute ticks of A's
+    /// frame, `< H_A`): the first of [`Ctx::starts`] at or after it, or
+    /// `H_A` (the next frame's start). Migrations begin no earlier: every
+    /// request instant between two consecutive start instants gets the same
+    /// plan (but for its `request`), which makes the worst case over request
+    /// instants a plan per start instant (DESIGN.md).
+    pub fn start_instant(&self, request: u64) -> u64 {
+        let i = self.starts.partition_point(|&g| g < request);
+        self.starts.get(i).copied().unwrap_or(self.ha)
     }
 
     pub fn module_name(&self, m: ModuleId) -> &str {

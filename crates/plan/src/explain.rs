@@ -102,6 +102,20 @@ pub enum Problem {
         /// Node the saturated link direction enters.
         to: String,
     },
+    /// The search ran out of its work budget (or hit the time limit)
+    /// before it found a plan: one may still exist. Not a proof of
+    /// impossibility, unlike the other problems.
+    GaveUp {
+        /// Steps spent (see `PlanOptions::budget`).
+        steps: u64,
+        /// The budget, in steps.
+        budget: u64,
+        /// Whether the time limit, not the budget, stopped it.
+        time_limit: bool,
+        /// The closest attempt before: why the best candidate tried
+        /// failed, in words (not a proof that every candidate would).
+        closest: Option<String>,
+    },
 }
 
 /// A change that would make the transition feasible.
@@ -321,6 +335,7 @@ impl Planner<'_, '_> {
         f(&Planner {
             ctx: &ctx2,
             opts: &opts,
+            deadline: self.deadline,
         })
     }
 
@@ -452,6 +467,35 @@ impl Planner<'_, '_> {
                     np.together = together.map(Box::new);
                 }
             }
+            Fail::GaveUp {
+                steps,
+                budget,
+                time_limit,
+                closest,
+            } => {
+                // the closest attempt, in words, without replanning
+                let closest = closest.map(|c| {
+                    let quiet = PlanOptions {
+                        explain: false,
+                        ..self.opts.clone()
+                    };
+                    let p = Planner {
+                        ctx: self.ctx,
+                        opts: &quiet,
+                        deadline: self.deadline,
+                    };
+                    let np = p.no_plan(request, *c);
+                    let text = np.to_string();
+                    let first = text.lines().next().unwrap_or_default();
+                    first.split_once(": ").map_or(first, |x| x.1).to_string()
+                });
+                np.problem = Box::new(Problem::GaveUp {
+                    steps,
+                    budget,
+                    time_limit,
+                    closest,
+                });
+            }
             Fail::Saturated { pi, dir } => {
                 let (from, to) = dir_names(dir);
                 np.problem = Box::new(Problem::Saturated {
@@ -486,6 +530,8 @@ impl Planner<'_, '_> {
     fn works_with(&self, request: u64, goal: Goal, links: &[(usize, usize)], bw: u64) -> bool {
         self.with_links(links, bw, |p2| match (p2.search(request), goal) {
             (Ok(_), _) => true,
+            // (not shown to work)
+            (Err(Fail::GaveUp { .. }), _) => false,
             (Err(Fail::Bound { pi: q, .. }), Goal::Bound(pi)) => q != pi,
             (Err(Fail::Memory { module: m, .. }), Goal::Memory(module)) => m != module,
             (Err(Fail::Bound { .. }), Goal::Memory(_)) => true,
@@ -596,6 +642,31 @@ impl fmt::Display for NoPlan {
                 format_size_short(*capacity),
                 programs.join(", ")
             )?,
+            Problem::GaveUp {
+                steps,
+                budget,
+                time_limit,
+                closest,
+            } => {
+                if *time_limit {
+                    write!(
+                        f,
+                        "no plan found within the time limit ({steps} steps spent); one may still exist: raise --time-limit"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "no plan found within the budget ({steps} of {budget} steps spent); one may still exist: raise --plan-budget"
+                    )?;
+                }
+                if let Some(c) = closest {
+                    write!(
+                        f,
+                        "
+  closest attempt: {c}"
+                    )?;
+                }
+            }
             Problem::Saturated { program, from, to } => write!(
                 f,
                 "no chunk of `{program}` fits on the link direction {from} → {to}: the tables leave no free stretch as long as one chunk's transmission"

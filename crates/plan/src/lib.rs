@@ -29,7 +29,12 @@ use seamless_model::plan::{
 };
 use seamless_model::schedule::{HopEntry, Schedule};
 use seamless_model::{ModeId, ProgramId, System};
+use std::cell::Cell;
 use std::collections::{BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
+
+/// The default [`PlanOptions::budget`]: steps per plan.
+pub const DEFAULT_BUDGET: u64 = 20_000_000;
 
 /// Search options. The defaults suit systems of a few hundred programs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +67,17 @@ pub struct PlanOptions {
     pub reorders: u32,
     /// On failure, replan with more bandwidth to name a figure that would do.
     pub explain: bool,
+    /// Work budget per plan (per request instant), in steps: a scheme
+    /// variant tried counts one step plus one per chunk it placed. When it
+    /// runs out the best plan found so far is returned, or, if none was
+    /// found, [`Problem::GaveUp`]: no plan found within the budget, which
+    /// is not a proof that none exists. Deterministic.
+    pub budget: u64,
+    /// Safety cap on the wall-clock time of one [`plan_transition`] (of a
+    /// whole [`worst_case`]), explanation included; `None`: no cap. Unlike
+    /// the budget it makes the outcome depend on the machine: meant as a
+    /// guard, not as the way to bound the work.
+    pub time_limit: Option<Duration>,
 }
 
 impl Default for PlanOptions {
@@ -77,6 +93,8 @@ impl Default for PlanOptions {
             post_copy_retries: 3,
             reorders: 4,
             explain: true,
+            budget: DEFAULT_BUDGET,
+            time_limit: None,
         }
     }
 }
@@ -95,7 +113,7 @@ pub fn plan_transition(
 ) -> Result<Plan, NoPlan> {
     let ctx = Ctx::new(system, from, to, a, b)
         .map_err(|m| NoPlan::input(system, from, to, Some(request_at), m))?;
-    let planner = Planner { ctx: &ctx, opts };
+    let planner = Planner::new(&ctx, opts);
     let built = planner
         .search(request_at)
         .map_err(|f| planner.no_plan(request_at, f))?;
@@ -173,6 +191,66 @@ pub fn avoidable_migrations(
 pub(crate) struct Planner<'c, 's> {
     pub ctx: &'c Ctx<'s>,
     pub opts: &'c PlanOptions,
+    /// When the time limit runs out.
+    pub deadline: Option<Instant>,
+}
+
+/// The work spent on one plan, against the budget and the deadline.
+pub(crate) struct Meter {
+    used: Cell<u64>,
+    budget: u64,
+    deadline: Option<Instant>,
+    /// Set once out of budget (`false`) or time (`true`).
+    out: Cell<Option<bool>>,
+}
+
+impl Meter {
+    pub fn new(budget: u64, deadline: Option<Instant>) -> Meter {
+        Meter {
+            used: Cell::new(0),
+            budget,
+            deadline,
+            out: Cell::new(None),
+        }
+    }
+
+    /// Counts `steps` of work.
+    pub fn add(&self, steps: u64) {
+        self.used.set(self.used.get().saturating_add(steps));
+    }
+
+    /// Whether the budget or the time is spent (then it stays so).
+    pub fn exhausted(&self) -> bool {
+        if self.out.get().is_none() {
+            if self.used.get() >= self.budget {
+                self.out.set(Some(false));
+            } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                self.out.set(Some(true));
+            }
+        }
+        self.out.get().is_some()
+    }
+
+    /// The failure to report once exhausted.
+    pub fn fail(&self) -> Fail {
+        Fail::GaveUp {
+            steps: self.used.get(),
+            budget: self.budget,
+            time_limit: self.out.get() == Some(true),
+            closest: None,
+        }
+    }
+}
+
+impl<'c, 's> Planner<'c, 's> {
+    /// A planner with the options' time limit starting now.
+    pub fn new(ctx: &'c Ctx<'s>, opts: &'c PlanOptions) -> Planner<'c, 's> {
+        Planner {
+            ctx,
+            opts,
+            deadline: opts.time_limit.map(|d| Instant::now() + d),
+        }
+    }
 }
 
 impl Planner<'_, '_> {
@@ -194,9 +272,12 @@ impl Planner<'_, '_> {
         }
         let r = request + ha;
         let first_s = r.div_ceil(ha) * ha;
+        // migrations begin at the start instant (internal)
+        let start = ctx.start_instant(request) + ha;
         let max_phase = self.opts.max_phase.unwrap_or(u64::MAX);
         let mut best: Option<Built> = None;
         let mut failure: Option<(Fail, (bool, u8, u64))> = None;
+        let meter = Meter::new(self.opts.budget, self.deadline);
         // the failure to explain: one at φ = 0 before one a delayed B caused,
         // then a broken bound before other kinds, then the smallest excess
         let rank = |f: &Fail, phi: u64| -> (bool, u8, u64) {
@@ -208,6 +289,7 @@ impl Planner<'_, '_> {
                 } => (phi > 0, 0, unavailability - bound),
                 Fail::Memory { .. } => (phi > 0, 1, 0),
                 Fail::Saturated { .. } => (phi > 0, 2, 0),
+                Fail::GaveUp { .. } => (true, 3, 0),
             }
         };
         let note = |failure: &mut Option<(Fail, (bool, u8, u64))>, f: Fail, phi: u64| {
@@ -269,7 +351,10 @@ impl Planner<'_, '_> {
                 let mut order: Option<Vec<usize>> = None;
                 let mut seen_orders = BTreeSet::new();
                 for _ in 0..=self.opts.reorders {
-                    let build = Build::new(ctx, self.opts, r, s, bs);
+                    if meter.exhausted() {
+                        return best.ok_or_else(|| gave_up(meter.fail(), failure));
+                    }
+                    let build = Build::new(ctx, self.opts, &meter, start, s, bs);
                     let ord = order
                         .clone()
                         .unwrap_or_else(|| initial_order(ctx, &build.migs));
@@ -287,6 +372,9 @@ impl Planner<'_, '_> {
                                 best = Some(b);
                             }
                             break;
+                        }
+                        Err(f @ Fail::GaveUp { .. }) => {
+                            return best.ok_or_else(|| gave_up(f, failure));
                         }
                         Err(f) => {
                             if std::env::var_os("PLAN_DEBUG").is_some() {
@@ -331,6 +419,9 @@ impl Planner<'_, '_> {
                     }
                 }
             }
+        }
+        if std::env::var_os("PLAN_DEBUG").is_some() {
+            eprintln!("r={request}: {} steps", meter.used.get());
         }
         best.ok_or_else(|| {
             failure.map(|x| x.0).unwrap_or(Fail::Bound {
@@ -470,6 +561,24 @@ impl Planner<'_, '_> {
             from_schedule: a.clone(),
             to_schedule: bsched.clone(),
         }
+    }
+}
+
+/// An out-of-budget failure, with the most telling failure met before.
+fn gave_up(f: Fail, failure: Option<(Fail, (bool, u8, u64))>) -> Fail {
+    match f {
+        Fail::GaveUp {
+            steps,
+            budget,
+            time_limit,
+            ..
+        } => Fail::GaveUp {
+            steps,
+            budget,
+            time_limit,
+            closest: failure.map(|x| Box::new(x.0)),
+        },
+        f => f,
     }
 }
 

@@ -1,25 +1,29 @@
 //! The worst case over every request instant of the old mode's frame.
 //!
-//! [`worst_case`] is exact without planning at every instant: it plans at
-//! the instants where the plan's inputs change (the old mode's job
-//! boundaries), compares the *shape* of the plans at the two ends of every
-//! interval between evaluated instants, and halves an interval whose ends
-//! have different shapes until the ends agree or are adjacent ticks. Inside
-//! an interval whose ends have the same shape, every instant of the plan is
-//! `c` or `r + c`, so every figure (a latest instant minus `r`, a largest gap
-//! between completions) is a maximum of affine functions of `r`: convex, so
-//! its maximum over the interval is at an end, and the first instant
-//! attaining it too. DESIGN.md gives the argument and its assumption.
+//! [`worst_case`] is exact with a plan per *start instant* rather than per
+//! request instant. Migrations begin at the request's start instant (the
+//! first end of an old-mode job of a program in both modes at or after the
+//! request, [`Ctx::start_instant`]), and everything else the planner reads
+//! of the request (the unavailability's look-back window, which counts
+//! completions at or after it) changes only at those same job ends. So
+//! every request instant of a stretch `(g, g']` between two consecutive
+//! start instants gets the same plan but for its `request`: the same
+//! unavailability for every program, and a transition latency
+//! (`complete − r`) that is largest at the stretch's first instant `g + 1`.
+//! Planning at `0` and at every `g + 1` therefore gives every maximum, and
+//! the first instant attaining it. DESIGN.md gives the argument;
 //! [`worst_case_brute`] plans at every instant (the test oracle).
 
-use crate::build::{Built, Fail};
+use crate::build::Fail;
 use crate::ctx::Ctx;
 use crate::explain::NoPlan;
 use crate::{PlanOptions, Planner};
-use seamless_model::plan::{Action, Scheme};
 use seamless_model::schedule::Schedule;
 use seamless_model::{ModeId, System};
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 /// The worst transition latency and unavailability over `r ∈ [0, H_A)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,153 +51,22 @@ pub struct WorstProgram {
     pub bound: Option<u64>,
 }
 
-/// The request instants where the plan's inputs change: the frame's start,
-/// and every start and end of an old-mode job of a program in both modes
-/// (the instants at which the unavailability's look-back window, the
-/// counting of dirtied jobs, and the suspension relative to the request
-/// change), each with the instant after it (the rules say "at or after" in
-/// one place and "after" in another) and the instant before it (the other
-/// end of the previous interval); and the frame's last instant. These seed
-/// the search; [`worst_case`] adds the instants where the plan's shape
-/// changes.
+/// The first instant of every stretch of request instants that share a
+/// start instant ([`Ctx::start_instant`]): `0` (alone: its switch point is
+/// the frame's start), then the instant after every start instant, inside
+/// the frame. Ascending.
 pub(crate) fn request_instants(ctx: &Ctx) -> Vec<u64> {
-    let ha = ctx.ha;
     let mut v = vec![0u64];
-    for p in &ctx.progs {
-        if !matches!(p.action, Action::Continue | Action::Migrate) {
-            continue;
-        }
-        for j in &p.a_jobs {
-            v.push(j.start % ha);
-            v.push(j.end % ha);
-        }
-    }
-    let events = std::mem::take(&mut v);
-    for e in events {
-        v.extend(
-            [e.saturating_sub(1), e, e + 1]
-                .into_iter()
-                .filter(|&x| x < ha),
-        );
-    }
-    v.push(ha - 1);
-    v.sort_unstable();
+    v.extend(ctx.starts.iter().map(|&g| g + 1).filter(|&r| r < ctx.ha));
     v.dedup();
     v
 }
 
-/// How an entry of a shape may differ between two request instants `δ`
-/// apart when the plan is the same plan shifted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A decision (a count, a size, a choice): equal.
-    Fixed,
-    /// An instant: `c` or `r + c` (differs by 0 or `δ`).
-    Instant,
-    /// A difference of two instants (a gap): differs by `−δ`, 0 or `δ`.
-    Gap,
-    /// A size that follows from the instants (a chunk cut to fit a free
-    /// stretch): anything.
-    Free,
-}
-
-/// The figures of the plan at one request instant, and its shape.
+/// The figures of the plan at one request instant.
 #[derive(Debug, Clone)]
 struct Figures {
     latency: u64,
     unavailability: Vec<Option<u64>>,
-    shape: Vec<(Kind, u64)>,
-}
-
-fn scheme_code(s: Scheme) -> u64 {
-    match s {
-        Scheme::StopAndCopy => 0,
-        Scheme::PreCopy => 1,
-        Scheme::PostCopy => 2,
-        Scheme::Hybrid => 3,
-        Scheme::ScatterGather => 4,
-    }
-}
-
-/// Every decision and instant of a plan, in a fixed order.
-fn shape_of(b: &Built) -> Vec<(Kind, u64)> {
-    use Kind::{Fixed, Free, Gap, Instant};
-    let mut v = vec![
-        (Instant, b.s),
-        (Instant, b.bs),
-        (Instant, b.complete),
-        (Fixed, b.choices.len() as u64),
-        (Fixed, b.bytes),
-    ];
-    for (m, c) in b.migs.iter().zip(&b.choices) {
-        let tl = &c.tl;
-        v.extend([
-            (Fixed, m.pi as u64),
-            (Fixed, scheme_code(tl.scheme)),
-            (Fixed, c.via.map_or(0, |x| x as u64 + 1)),
-            (Fixed, tl.chunks.len() as u64),
-            (Fixed, tl.rounds.len() as u64),
-            (Fixed, tl.source_bytes),
-            (Fixed, c.dest.first_job),
-            (Fixed, c.dest.extended.len() as u64),
-            (Fixed, c.dest.degradation),
-            (Instant, tl.suspension),
-            (Instant, tl.may_run),
-            (Instant, tl.source_free),
-            (Instant, tl.first_departure),
-            (Instant, tl.last_arrival),
-            (Instant, tl.first_into_dest),
-            (Instant, c.dest.resume),
-            (Instant, c.dest.first_completion),
-            (Instant, c.dest.ext_end),
-        ]);
-        if let Some((x, y)) = tl.via_span {
-            v.extend([(Instant, x), (Instant, y)]);
-        }
-        for &(j, extra) in &c.dest.extended {
-            v.extend([(Fixed, j), (Fixed, extra)]);
-        }
-        for rd in &tl.rounds {
-            v.extend([
-                (Fixed, rd.bytes),
-                (Instant, rd.begin),
-                (Instant, rd.source_free),
-                (Instant, rd.last_arrival),
-            ]);
-        }
-        for ch in &tl.chunks {
-            v.extend([
-                (Free, ch.bytes),
-                (Fixed, ch.hops.len() as u64),
-                (Instant, ch.arrival),
-            ]);
-            for h in &ch.hops {
-                v.extend([(Fixed, h.dir as u64), (Instant, h.start), (Instant, h.end)]);
-            }
-        }
-    }
-    for u in &b.unavailability {
-        v.push(match u {
-            Some(u) => (Gap, *u),
-            None => (Fixed, u64::MAX),
-        });
-    }
-    v
-}
-
-/// Whether the plans at two instants `delta` apart are the same plan, its
-/// instants either fixed or moving with the request.
-fn same_shape(x: &[(Kind, u64)], y: &[(Kind, u64)], delta: u64) -> bool {
-    x.len() == y.len()
-        && x.iter().zip(y).all(|(&(k, a), &(l, b))| {
-            k == l
-                && match k {
-                    Kind::Fixed => a == b,
-                    Kind::Instant => b == a || b.checked_sub(a) == Some(delta),
-                    Kind::Gap => b == a || a.abs_diff(b) == delta,
-                    Kind::Free => true,
-                }
-        })
 }
 
 /// The outcome of planning at one instant.
@@ -203,8 +76,7 @@ fn evaluate(planner: &Planner, r: u64) -> Outcome {
     let built = planner.search(r)?;
     Ok(Figures {
         latency: built.complete - (r + planner.ctx.ha),
-        unavailability: built.unavailability.clone(),
-        shape: shape_of(&built),
+        unavailability: built.unavailability,
     })
 }
 
@@ -291,57 +163,66 @@ pub fn worst_case_with(
 ) -> Result<WorstCase, NoPlan> {
     let ctx =
         Ctx::new(system, from, to, a, b).map_err(|m| NoPlan::input(system, from, to, None, m))?;
-    let planner = Planner { ctx: &ctx, opts };
+    let planner = Planner::new(&ctx, opts);
     let ha = ctx.ha;
-    let seeds = request_instants(&ctx);
     let mut fold = Fold::new(ctx.progs.len());
-    let fail = |r: u64, f: Fail| planner.no_plan(r, f);
-    // intervals are settled left to right: `left` is the last settled
-    // instant with its outcome; `stack` holds evaluated instants to its
-    // right, the nearest on top
-    let mut left_r = seeds[0];
-    let mut left = evaluate(&planner, left_r);
-    match &left {
-        Ok(f) => fold.add(left_r, f),
-        Err(e) => return Err(fail(left_r, e.clone())),
-    }
-    // seeds are planned lazily, when they reach the top (`None`)
-    let mut stack: Vec<(u64, Option<Outcome>)> =
-        seeds[1..].iter().rev().map(|&r| (r, None)).collect();
-    let report = |settled: u64| {
-        if let Some(p) = progress {
-            p(settled, ha);
+    // every instant of a stretch gets the plan of its first instant but for
+    // the request: the same unavailability, a latency smaller by the ticks
+    // since the first instant, and no plan if the first has none
+    let instants = request_instants(&ctx);
+    // the plans are independent: workers take instants in ascending order,
+    // the fold reads their outcomes in that order (deterministic)
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(instants.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    // the first instant (index) known to have no plan: later ones are skipped
+    let failed = AtomicUsize::new(usize::MAX);
+    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    std::thread::scope(|scope| -> Result<WorstCase, NoPlan> {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, failed, planner, instants) = (&next, &failed, &planner, &instants);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= instants.len() || i > failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let o = evaluate(planner, instants[i]);
+                    if o.is_err() {
+                        failed.fetch_min(i, Ordering::Relaxed);
+                    }
+                    if tx.send((i, o)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-    };
-    while let Some((right_r, slot)) = stack.last_mut() {
-        let right_r = *right_r;
-        let right = slot.get_or_insert_with(|| evaluate(&planner, right_r));
-        let settle = match (&left, &*right) {
-            (Ok(x), Ok(y)) => {
-                right_r - left_r <= 1 || same_shape(&x.shape, &y.shape, right_r - left_r)
+        drop(tx);
+        let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
+        let mut at = 0;
+        for (i, o) in rx {
+            pending.insert(i, o);
+            while let Some(o) = pending.remove(&at) {
+                let r = instants[at];
+                match o {
+                    Ok(f) => fold.add(r, &f),
+                    Err(e) => {
+                        // (the workers stop at their next instant)
+                        failed.fetch_min(at, Ordering::Relaxed);
+                        return Err(planner.no_plan(r, e));
+                    }
+                }
+                if let Some(p) = progress {
+                    p(ctx.start_instant(r).min(ha), ha);
+                }
+                at += 1;
             }
-            (Ok(_), Err(_)) => right_r - left_r <= 1,
-            // (the search stops at the first instant without a plan)
-            (Err(_), _) => true,
-        };
-        if settle {
-            let Some((r, Some(o))) = stack.pop() else {
-                unreachable!()
-            };
-            match &o {
-                Ok(f) => fold.add(r, f),
-                Err(e) => return Err(fail(r, e.clone())),
-            }
-            left_r = r;
-            left = o;
-            report(left_r + 1);
-        } else {
-            let mid = left_r + (right_r - left_r) / 2;
-            stack.push((mid, Some(evaluate(&planner, mid))));
         }
-    }
-    report(ha);
-    Ok(fold.finish(&ctx))
+        Ok(std::mem::replace(&mut fold, Fold::new(0)).finish(&ctx))
+    })
 }
 
 /// The worst case by planning at every request instant of the old mode's
@@ -357,7 +238,7 @@ pub fn worst_case_brute(
 ) -> Result<WorstCase, NoPlan> {
     let ctx =
         Ctx::new(system, from, to, a, b).map_err(|m| NoPlan::input(system, from, to, None, m))?;
-    let planner = Planner { ctx: &ctx, opts };
+    let planner = Planner::new(&ctx, opts);
     let mut fold = Fold::new(ctx.progs.len());
     for r in 0..ctx.ha {
         match evaluate(&planner, r) {

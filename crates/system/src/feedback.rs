@@ -184,6 +184,6 @@ fn remedy(
             }
             Vec::new()
         }
-        Problem::Input { .. } => Vec::new(),
+        Problem::Input { .. } | Problem::GaveUp { .. } => Vec::new(),
     }
 }

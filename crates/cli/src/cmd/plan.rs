@@ -188,6 +188,7 @@ fn remedies_checked(
     to: ModeId,
     request: u64,
     e: &seamless_plan::NoPlan,
+    opts: &PlanOptions,
 ) -> String {
     let mut text = e.to_string();
     let Some(t) = e.together.as_ref().filter(|t| t.then.is_none()) else {
@@ -214,7 +215,7 @@ fn remedies_checked(
             if seamless_verify::verify_schedule(&sys2, sa).is_valid()
                 && seamless_verify::verify_schedule(&sys2, sb).is_valid() =>
         {
-            match plan_transition(&sys2, from, to, sa, sb, request, &PlanOptions::default()) {
+            match plan_transition(&sys2, from, to, sa, sb, request, opts) {
                 Ok(p) if seamless_verify::verify_plan(&sys2, &p).is_valid() => {
                     "\n  (checked: with those links raised together, both modes scheduled again and the switch planned again pass the verifier)".to_string()
                 }
@@ -242,8 +243,21 @@ pub fn plan_verified(
     b: &Schedule,
     request: u64,
 ) -> Result<Plan, String> {
-    let plan = plan_transition(system, from, to, a, b, request, &PlanOptions::default())
-        .map_err(|e| remedies_checked(system, from, to, request, &e))?;
+    plan_verified_with(system, from, to, a, b, request, &PlanOptions::default())
+}
+
+/// [`plan_verified`] with planner options (budget, time limit).
+pub fn plan_verified_with(
+    system: &System,
+    from: ModeId,
+    to: ModeId,
+    a: &Schedule,
+    b: &Schedule,
+    request: u64,
+    opts: &PlanOptions,
+) -> Result<Plan, String> {
+    let plan = plan_transition(system, from, to, a, b, request, opts)
+        .map_err(|e| remedies_checked(system, from, to, request, &e, opts))?;
     let report = seamless_verify::verify_plan(system, &plan);
     if !report.is_valid() {
         return Err(format!(
@@ -293,8 +307,19 @@ pub struct PlanArgs<'a> {
     /// goes to stdout and the table to stderr.
     pub format: Option<OutFormat>,
     pub svg: bool,
+    /// The planner's work budget per request instant, in steps.
+    pub plan_budget: u64,
     pub time_limit: Duration,
     pub limits: Limits,
+}
+
+/// The planner's options for a budget and a time limit.
+fn plan_options(budget: u64, time_limit: Duration) -> PlanOptions {
+    PlanOptions {
+        budget,
+        time_limit: Some(time_limit),
+        ..PlanOptions::default()
+    }
 }
 
 /// The worst case over every request instant, with a progress bar on the
@@ -305,6 +330,7 @@ fn worst_verified(
     to: ModeId,
     a: &Schedule,
     b: &Schedule,
+    opts: &PlanOptions,
 ) -> Result<WorstCase, String> {
     let bar = Bar::new();
     let label = format!(
@@ -312,15 +338,7 @@ fn worst_verified(
         system.modes[from].name, system.modes[to].name
     );
     let progress = |done: u64, total: u64| bar.update(&label, done, total);
-    let w = worst_case_with(
-        system,
-        from,
-        to,
-        a,
-        b,
-        &PlanOptions::default(),
-        Some(&progress),
-    );
+    let w = worst_case_with(system, from, to, a, b, opts, Some(&progress));
     bar.finish();
     w.map_err(|e| e.to_string())
 }
@@ -463,7 +481,8 @@ pub fn plan_to(out: &mut dyn Write, err: &mut dyn Write, a: &PlanArgs) -> Result
         }
     };
     let mut code = EXIT_OK;
-    let plan = match plan_verified(&system, from, to, sa, sb, request) {
+    let opts = plan_options(a.plan_budget, a.time_limit);
+    let plan = match plan_verified_with(&system, from, to, sa, sb, request, &opts) {
         Ok(p) => {
             text.push_str(&plan_text(&system, &p));
             // a move that was not forced, with the reason the tool could
@@ -492,7 +511,7 @@ pub fn plan_to(out: &mut dyn Write, err: &mut dyn Write, a: &PlanArgs) -> Result
     };
     let mut worst = None;
     if a.worst_case {
-        match worst_verified(&system, from, to, sa, sb) {
+        match worst_verified(&system, from, to, sa, sb, &opts) {
             Ok(w) => {
                 text.push_str(&worst_text(&system, a.from, &w, ""));
                 worst = Some(w);
@@ -536,6 +555,8 @@ pub struct CheckArgs<'a> {
     pub out: Option<&'a Path>,
     pub format: Format,
     pub svg: bool,
+    /// The planner's work budget per plan, in steps.
+    pub plan_budget: u64,
     pub time_limit: Duration,
     pub limits: Limits,
 }
@@ -576,10 +597,17 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         Some(t) => Some(parse_request(&system, t)?),
         None => None,
     };
+    let plan_opts = plan_options(a.plan_budget, a.time_limit);
     // the placements of all modes chosen together; failed transitions fed
     // back into the placement (bounded rounds); everything verified
     let all = with_progress(&system, a.time_limit, |opts| {
-        crate::api::check_with(&system, opts, request.unwrap_or(0), FEEDBACK_ROUNDS)
+        crate::api::check_with(
+            &system,
+            opts,
+            &plan_opts,
+            request.unwrap_or(0),
+            FEEDBACK_ROUNDS,
+        )
     });
     if failed {
         // the necessary conditions explain what cannot work; show them all
@@ -685,7 +713,7 @@ pub fn check(out: &mut dyn Write, a: &CheckArgs) -> Result<i32, Failure> {
         if a.worst_case
             && let (Ok(sa), Ok(sb)) = (&synthesis.modes[from], &synthesis.modes[to])
         {
-            match worst_verified(&system, from, to, sa, sb) {
+            match worst_verified(&system, from, to, sa, sb, &plan_opts) {
                 Ok(w) => {
                     let name = &system.modes[from].name;
                     text.push_str(&worst_text(&system, name, &w, "  "));
