@@ -297,7 +297,8 @@ Criteria (per scheme; times in ticks of 1 us in --format json, sizes in bytes):
   bytes          every byte the source sends (re-sent pages and page headers included)
   final_bytes    bytes sent while the program is stopped (pre-copy's final set,
                  hybrid's post-copy part, everything for the other schemes)
-  rounds         live pre-copy rounds, the first full pass included (0 when none)
+  rounds         live pre-copy rounds, the first full pass included (0 when none); with
+                 the writer's phase unknown (below), those of the median phase
   degradation    extra run time of the destination's jobs for page faults of the pages
                  still missing (post-copy, hybrid): per job ceil(missing/page) x fault cost
 
@@ -324,8 +325,10 @@ the model of a real hypervisor, QEMU's; post-copy and scatter-gather then run at
                    working set (a cycle lasts W / dirty rate) when the migration starts,
                    as how long it has been going from the working set's first page; or
                    `spread` (default): not known, so the pre-copy figures are the mean over
-                   16 phases evenly spaced across one cycle, the rounds those of the median
-                   phase (by total time), and the text output shows the range over phases
+                   16 phases evenly spaced across one cycle (an expectation: the phase is
+                   not known to a user, nor pinned by a measured run's timing), the rounds
+                   those of the median phase (by total time); the text output shows the
+                   range over the phases. `0s` gives the answers from before 2026-12-04
 The model keeps the dirty bitmap page by page: the sender goes round the memory in address
 order (zero pages, then the working set, then the rest), the writer goes round the working
 set one page after the other, so between two bitmap reads it dirties min(W, rate x elapsed)

@@ -899,6 +899,95 @@ mod tests {
         );
         assert_eq!(Bits::full(n).count, n);
         assert_eq!(Bits::empty(n).next_from(7), None);
+        // the word-level helpers
+        let mut other = Bits::empty(n);
+        other.set_range(0, 100);
+        for from in [0u64, 1, 63, 64, 100, 150, 199, 200] {
+            assert_eq!(
+                b.count_fresh(&other, from),
+                (from..n).filter(|&i| v[i as usize] && i >= 100).count() as u64,
+                "{from}"
+            );
+            for to in [from, from + 1, 64, 128, 199, 200, 500] {
+                assert_eq!(
+                    b.count_range(from, to),
+                    (from..to.min(n)).filter(|&i| v[i as usize]).count() as u64,
+                    "{from}..{to}"
+                );
+            }
+        }
+        for i in (0..n).filter(|&i| v[i as usize]) {
+            for end in [i + 1, i + 5, 130, n].into_iter().filter(|&e| e > i) {
+                let word_end = (i / 64 * 64 + 64).min(end).min(n);
+                let set: Vec<u64> = (i..word_end).filter(|&j| v[j as usize]).collect();
+                assert_eq!(
+                    b.run_in_word(i, end),
+                    (set.len() as u64, *set.last().unwrap()),
+                    "{i} {end}"
+                );
+            }
+        }
+        let (k, last) = b.run_in_word(70, n);
+        let before = b.count;
+        let taken = b.clear_run(70, last);
+        assert_eq!(u64::from(taken.count_ones()), k);
+        assert_eq!(b.count, before - k);
+        assert_eq!(b.count_range(70, last + 1), 0);
+        let mut e = Bits::empty(n);
+        e.or_word(1, taken);
+        assert_eq!(e.count, k);
+        assert_eq!(e.count_range(70, last + 1), k);
+    }
+
+    /// Without a known phase the answer is the expectation over [`PHASES`]
+    /// writer leads evenly spaced across one cycle (`W / rate`): the mean
+    /// of each figure (rounded half up), the rounds of the median phase; a
+    /// writer that writes nothing has one phase, and the answer of any
+    /// lead.
+    #[test]
+    fn spread_is_the_mean_over_one_cycle() {
+        let mut a = qemu(29491, 64, 128, 300);
+        a.writer_phase = WriterPhase::Spread;
+        let r = simulate(&a).unwrap();
+        let cycle = 64 * MIB * 1_000_000_000 / (29491 * 4096);
+        let leads: Vec<u64> = r.phases.iter().map(|p| p.lead_ns).collect();
+        assert_eq!(leads.len(), PHASES as usize);
+        for (k, &l) in leads.iter().enumerate() {
+            assert_eq!(l, cycle * k as u64 / PHASES, "{k}");
+        }
+        for p in &r.phases {
+            let mut b = a.clone();
+            b.writer_phase = WriterPhase::Lead(p.lead_ns);
+            let one = simulate(&b).unwrap();
+            assert_eq!(
+                (one.rounds, one.total_ns, one.bytes, one.downtime_ns),
+                (p.rounds, p.total_ns, p.bytes, p.downtime_ns)
+            );
+            assert_eq!(one.phases.len(), 1);
+        }
+        let sum: u64 = r.phases.iter().map(|p| p.total_ns).sum();
+        assert_eq!(r.total_ns, (sum + PHASES / 2) / PHASES);
+        let mut totals: Vec<(u64, u32)> = r.phases.iter().map(|p| (p.total_ns, p.rounds)).collect();
+        totals.sort();
+        assert_eq!(r.rounds, totals[(PHASES as usize - 1) / 2].1);
+        assert_eq!(r.round_bytes.len(), r.rounds as usize);
+        // the hovering point: the phases disagree, the mean lies inside
+        let (lo, hi) = (totals[0].0, totals[PHASES as usize - 1].0);
+        assert!(
+            lo * 3 < hi * 2 && lo < r.total_ns && r.total_ns < hi,
+            "{totals:?}"
+        );
+        // an idle guest: one phase, the answer of a known lead
+        let mut idle = qemu(0, 16, 64, 300);
+        let known = simulate(&idle).unwrap();
+        idle.writer_phase = WriterPhase::Spread;
+        assert_eq!(simulate(&idle).unwrap(), known);
+        // a writer at 30 % of the bandwidth over 64 MiB, DL 50 ms: every
+        // phase agrees (one of the calibration set's 7 such points, 14 runs)
+        let mut calm = qemu(9830, 64, 128, 50);
+        calm.writer_phase = WriterPhase::Spread;
+        let c = simulate(&calm).unwrap();
+        assert!(c.phases.iter().all(|p| p.total_ns == c.total_ns));
     }
 
     /// Stop-and-copy: everything at the final bandwidth, zero pages as
