@@ -335,13 +335,90 @@ fn migrate_hypervisor_knobs_and_json() {
         "--zero",
         "--first-touch",
         "--stop-cost",
+        "--writer-phase",
         "degradation",
         "final_bytes",
         "eviction_time",
     ] {
         assert!(help.contains(k), "{k} missing from --help");
     }
+    // --writer-phase: the hovering point of the calibration set (a writer
+    // at 90 % of 128 MiB/s over 64 MiB, DL 300 ms) depends on where the
+    // writer is; by default the answer is the expectation over 16 phases,
+    // between the outcomes of single phases, and the text shows their range
+    let hover = |phase: Option<&str>, json: bool| {
+        let mut args = vec![
+            "migrate",
+            "--memory",
+            "268967936B",
+            "--zero",
+            "17088512B",
+            "--working-set",
+            "64MiB",
+            "--dirty-rate",
+            "120795136B/s",
+            "--bandwidth",
+            "128MiB/s",
+            "--final-bandwidth",
+            "1GiB/s",
+            "--downtime-limit",
+            "300ms",
+            "--rate-window",
+            "100ms",
+            "--max-rounds",
+            "1000",
+        ];
+        if let Some(p) = phase {
+            args.extend(["--writer-phase", p]);
+        }
+        if json {
+            args.extend(["--format", "json"]);
+        }
+        let o = seamless(&args);
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let pre_total = |out: &str| {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        let s = v["schemes"].as_array().unwrap();
+        let p = s.iter().find(|s| s["scheme"] == "pre-copy").unwrap();
+        (
+            p["total_time"].as_u64().unwrap(),
+            p["rounds"].as_u64().unwrap(),
+        )
+    };
+    let spread = pre_total(&hover(None, true));
+    assert_eq!(spread, pre_total(&hover(Some("spread"), true)));
+    // 1.5 s in: the long hover (17 rounds, 4.24 s); 1.6 s: 5 rounds
+    let long = pre_total(&hover(Some("1.5s"), true));
+    let short = pre_total(&hover(Some("1600ms"), true));
+    assert_eq!((long.1, short.1), (17, 5));
+    assert!(
+        short.0 < spread.0 && spread.0 < long.0,
+        "{short:?} {spread:?} {long:?}"
+    );
+    let t = hover(None, false);
+    assert!(t.contains("16 phases") && t.contains("rounds 3–17"), "{t}");
+    let t = hover(Some("1.5s"), false);
+    assert!(!t.contains("16 phases"), "{t}");
     // a bad knob is an input error naming it
+    let o = seamless(&[
+        "migrate",
+        "--memory",
+        "1MiB",
+        "--dirty-rate",
+        "1MiB/s",
+        "--bandwidth",
+        "1Gbit/s",
+        "--writer-phase",
+        "sometimes",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("--writer-phase"),
+        "{}",
+        text(&o.stderr)
+    );
     let o = seamless(&[
         "migrate",
         "--memory",
@@ -382,7 +459,7 @@ fn migrate_calibrate_prints_the_error_table() {
         "fixed settings",
         "fitted",
         "downtime ok",
-        "writer lead",
+        "writer phase unknown",
     ] {
         assert!(out.contains(k), "{k} missing:\n{out}");
     }

@@ -297,14 +297,15 @@ Criteria (per scheme; times in ticks of 1 us in --format json, sizes in bytes):
   bytes          every byte the source sends (re-sent pages and page headers included)
   final_bytes    bytes sent while the program is stopped (pre-copy's final set,
                  hybrid's post-copy part, everything for the other schemes)
-  rounds         live pre-copy rounds, the first full pass included (0 when none)
+  rounds         live pre-copy rounds, the first full pass included (0 when none); with
+                 the writer's phase unknown (below), those of the median phase
   degradation    extra run time of the destination's jobs for page faults of the pages
                  still missing (post-copy, hybrid): per job ceil(missing/page) x fault cost
 
 Hypervisor knobs (any of --zero, --final-bandwidth, --downtime-limit, --rate-window,
---stop-cost, --first-touch switches the pre-copy and stop-and-copy rows to the model of a
-real hypervisor, QEMU's; post-copy and scatter-gather then run at --final-bandwidth, hybrid
-stays the section 10 model at --bandwidth):
+--stop-cost, --first-touch, --writer-phase switches the pre-copy and stop-and-copy rows to
+the model of a real hypervisor, QEMU's; post-copy and scatter-gather then run at
+--final-bandwidth, hybrid stays the section 10 model at --bandwidth):
   --zero           memory that is zero pages: sent as a 9-byte header each in the first pass
                    (other pages carry an 8-byte header); default 0
   --bandwidth      the live rounds' rate limit (QEMU max-bandwidth)
@@ -320,11 +321,21 @@ stays the section 10 model at --bandwidth):
   --first-touch    extra downtime per page the final copy sends for the first time (the
                    first pass left it unsent): the destination faults in fresh memory for
                    it, a re-sent page lands in mapped memory; default 0
+  --writer-phase   DURATION|spread: where the guest's writer is in its cycle over the
+                   working set (a cycle lasts W / dirty rate) when the migration starts,
+                   as how long it has been going from the working set's first page; or
+                   `spread` (default): not known, so the pre-copy figures are the mean over
+                   16 phases evenly spaced across one cycle (an expectation: the phase is
+                   not known to a user, nor pinned by a measured run's timing), the rounds
+                   those of the median phase (by total time); the text output shows the
+                   range over the phases. `0s` gives the answers from before 2026-12-04
 The model keeps the dirty bitmap page by page: the sender goes round the memory in address
 order (zero pages, then the working set, then the rest), the writer goes round the working
-set one page after the other from its first page as the migration starts, so between two
-bitmap reads it dirties min(W, rate x elapsed) distinct pages and a page already pending
-counts once. See docs/format.md (seamless migrate) and docs/benchmarks.md.";
+set one page after the other, so between two bitmap reads it dirties min(W, rate x elapsed)
+distinct pages and a page already pending counts once. Where the writer is against the
+sender decides how much of a new dirty set overlaps pages still pending: with a dirty rate
+close to --bandwidth that can change the rounds a lot, hence the expectation over phases.
+See docs/format.md (seamless migrate) and docs/benchmarks.md.";
 
 /// The output format of `seamless migrate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -379,6 +390,12 @@ pub struct MigrateArgs {
     /// (the destination faults in fresh memory; default 0).
     #[arg(long, value_name = "DURATION")]
     pub first_touch: Option<String>,
+    /// Where the guest's writer is in its cycle over the working set when
+    /// the migration starts: how long it has been going (from the first
+    /// page of the working set), or `spread` (the default): not known, the
+    /// expectation over 16 phases of its cycle.
+    #[arg(long, value_name = "DURATION|spread")]
+    pub writer_phase: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: MigrateFormat,

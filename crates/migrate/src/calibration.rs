@@ -16,7 +16,7 @@
 //! live-round count is exact. The error statistics (not the model) use
 //! floating point.
 
-use crate::hypervisor::{HvInput, HvResult, StopRule, Writer, simulate};
+use crate::hypervisor::{HvInput, HvResult, PHASES, StopRule, Writer, WriterPhase, simulate};
 use std::collections::BTreeMap;
 
 const MIB: u64 = 1 << 20;
@@ -141,12 +141,14 @@ pub const STOP_COST_NS: u64 = 1_000_000;
 pub const FIRST_TOUCH_NS: u64 = 9_000;
 
 /// How long the guest's writer has been going when the migration starts,
-/// ns, in the experiment of the set (its README): the guest starts writing
-/// at the first page of its working set when it reports ready; the harness
-/// then sets the parameters, waits 0.5 s, measures the dirty rate for 1 s
-/// and starts the migration. 1.5 s, the same for every run; the few tens of
+/// ns, nominally, in the experiment of the set (its README): the guest
+/// starts writing at the first page of its working set when it reports
+/// ready; the harness then sets the parameters, waits 0.5 s, measures the
+/// dirty rate for 1 s and starts the migration. The few tens of
 /// milliseconds of QMP round trips the harness adds vary from run to run
-/// and are not known.
+/// and are not recorded, so the default settings do not use this lead: the
+/// writer's phase is unknown ([`WriterPhase::Spread`]). Kept to show the
+/// mechanism (`tests/calibration.rs`, the example).
 pub const WRITER_LEAD_NS: u64 = 1_500_000_000;
 
 /// The model's settings that are the same for every run.
@@ -161,22 +163,23 @@ pub struct Settings {
     pub first_touch_ns: u64,
     /// The rate limiter's window, ns.
     pub rate_window_ns: Option<u64>,
-    /// How long the guest's writer has been going round its working set
-    /// when the migration starts, ns ([`HvInput::writer_lead_ns`]).
-    pub writer_lead_ns: u64,
+    /// Where the guest's writer is in its cycle when the migration starts
+    /// ([`HvInput::writer_phase`]).
+    pub writer_phase: WriterPhase,
 }
 
 impl Default for Settings {
     /// 1 GiB/s final copy (a plausible loopback speed, not a measured
     /// one), a [`STOP_COST_NS`] switchover, [`FIRST_TOUCH_NS`] a
-    /// first-touched page, QEMU's 100 ms limiter window.
+    /// first-touched page, QEMU's 100 ms limiter window, the writer's phase
+    /// unknown (the expectation over [`PHASES`] phases).
     fn default() -> Settings {
         Settings {
             final_bandwidth: (1u64 << 30) * 8,
             stop_cost_ns: STOP_COST_NS,
             first_touch_ns: FIRST_TOUCH_NS,
             rate_window_ns: Some(100_000_000),
-            writer_lead_ns: WRITER_LEAD_NS,
+            writer_phase: WriterPhase::Spread,
         }
     }
 }
@@ -199,7 +202,7 @@ pub fn input(run: &Run, s: &Settings) -> HvInput {
         max_rounds: 1000,
         stop_cost_ns: s.stop_cost_ns,
         first_touch_ns: s.first_touch_ns,
-        writer_lead_ns: s.writer_lead_ns,
+        writer_phase: s.writer_phase,
     }
 }
 
@@ -316,13 +319,16 @@ pub fn summarize(s: &[Scored]) -> Summary {
 pub fn table(scored: &[Scored], s: &Settings) -> String {
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     let mut out = format!(
-        "final bandwidth {:.0} MiB/s, stop cost {} µs, first touch {} ns/page, rate window {}, writer lead {} ms\n\n",
+        "final bandwidth {:.0} MiB/s, stop cost {} µs, first touch {} ns/page, rate window {}, writer {}\n\n",
         s.final_bandwidth as f64 / 8.0 / MIB as f64,
         s.stop_cost_ns / 1000,
         s.first_touch_ns,
         s.rate_window_ns
             .map_or("none".to_string(), |w| format!("{} ms", w / 1_000_000)),
-        s.writer_lead_ns / 1_000_000,
+        match s.writer_phase {
+            WriterPhase::Lead(ns) => format!("lead {} ms", ns / 1_000_000),
+            WriterPhase::Spread => format!("phase unknown (expectation over {PHASES} phases)"),
+        },
     );
     out.push_str(&format!(
         "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}\n",

@@ -11,11 +11,12 @@
 //!   and by discrete chunk simulation, with a plain-text table.
 //! - [`hypervisor`]: pre-copy as a real hypervisor (QEMU) runs it, for the
 //!   what-if: zero pages, rate-limiter windows, the downtime-limit stop rule
-//!   and its leftover, an unthrottled final copy; checked against measured
-//!   QEMU migrations (`tests/calibration.rs`).
+//!   and its leftover, an unthrottled final copy, the expectation over the
+//!   guest writer's unknown phase; checked against measured QEMU migrations
+//!   (`tests/calibration.rs`).
 //! - [`calibration`]: scores [`hypervisor`] against measured migrations (a
 //!   CSV of QEMU's counters), prints the error table by regime, and fits
-//!   the final bandwidth and a fixed stop cost.
+//!   the final bandwidth, a fixed stop cost and the first-touch cost.
 //!
 //! Everything is exact integer arithmetic in ticks and bytes; no floats,
 //! except in [`calibration`]'s error statistics and its fitting grid.

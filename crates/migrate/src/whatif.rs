@@ -106,6 +106,11 @@ pub struct Hypervisor {
     /// (the first pass left it unsent), ticks: the destination faults in
     /// fresh memory for it ([`crate::hypervisor::HvInput::first_touch_ns`]).
     pub first_touch: u64,
+    /// How long the writer has been going round the working set when the
+    /// migration starts, ticks; `None` (the default): not known, the
+    /// expectation over [`crate::hypervisor::PHASES`] phases of its cycle
+    /// ([`crate::hypervisor::WriterPhase`]).
+    pub writer_lead: Option<u64>,
 }
 
 impl WhatIfInput {
@@ -171,6 +176,10 @@ pub struct WhatIf {
     /// One row per scheme, in the order stop-and-copy, pre-copy, post-copy,
     /// hybrid, scatter-gather.
     pub rows: Vec<WhatIfRow>,
+    /// With hypervisor knobs: the pre-copy outcome at each writer phase
+    /// simulated ([`crate::hypervisor::HvResult::phases`]; the pre-copy row
+    /// is their expectation). Empty without them.
+    pub pre_copy_phases: Vec<crate::hypervisor::PhaseOutcome>,
 }
 
 /// Why a what-if cannot be answered.
@@ -241,6 +250,7 @@ pub fn what_if(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
     pre.rounds = r.round_bytes.clone();
     pre.closed_rounds = r.round_bytes;
     pre.final_bytes = r.final_bytes;
+    w.pre_copy_phases = r.phases;
     // stop-and-copy: everything unthrottled, zero pages as headers
     let hvi = hv_input(inp, &hv, w.dirty_per_job, w.period);
     let r =
@@ -267,7 +277,7 @@ fn hv_input(
     dirty_per_job: u64,
     period: u64,
 ) -> crate::hypervisor::HvInput {
-    use crate::hypervisor::{HvInput, StopRule, Writer};
+    use crate::hypervisor::{HvInput, StopRule, Writer, WriterPhase};
     let ns = |t: u64| t.saturating_mul(inp.tick_ns);
     HvInput {
         memory: inp.memory,
@@ -294,7 +304,10 @@ fn hv_input(
         max_rounds: inp.params.max_rounds.max(1),
         stop_cost_ns: ns(hv.stop_cost),
         first_touch_ns: ns(hv.first_touch),
-        writer_lead_ns: 0,
+        writer_phase: match hv.writer_lead {
+            Some(t) => WriterPhase::Lead(ns(t)),
+            None => WriterPhase::Spread,
+        },
     }
 }
 
@@ -402,6 +415,7 @@ fn schemes(inp: &WhatIfInput) -> Result<WhatIf, WhatIfError> {
         period,
         dirty_per_job: per_job,
         rows,
+        pre_copy_phases: Vec::new(),
     })
 }
 
@@ -622,6 +636,16 @@ pub fn render_what_if(w: &WhatIf) -> String {
             time(hv.stop_cost),
             time(hv.first_touch),
         ));
+        s.push_str(&match hv.writer_lead {
+            Some(l) => format!(
+                "writer: {} into its cycle over the working set when the migration starts\n",
+                time(l)
+            ),
+            None => format!(
+                "writer: its phase unknown; pre-copy is the expectation over {} phases of its cycle\n",
+                w.pre_copy_phases.len()
+            ),
+        });
     }
     s.push_str(&format!(
         "jobs every {} ({} dirtied each); chunks {}, pages {}, CPU state {}, at most {} rounds, stop below {}\n\n",
@@ -685,6 +709,31 @@ pub fn render_what_if(w: &WhatIf) -> String {
                 list(&r.closed_rounds)
             ));
         }
+    }
+    // how much the writer's phase matters: the range over the phases
+    let ph = &w.pre_copy_phases;
+    if ph.len() > 1 {
+        let range = |f: &dyn Fn(&crate::hypervisor::PhaseOutcome) -> u64| {
+            let lo = ph.iter().map(f).min().unwrap_or(0);
+            let hi = ph.iter().map(f).max().unwrap_or(0);
+            (lo, hi)
+        };
+        let t = |(a, b): (u64, u64)| {
+            let f = |x: u64| time(x.div_ceil(ns.max(1)));
+            if a == b {
+                f(a)
+            } else {
+                format!("{}–{}", f(a), f(b))
+            }
+        };
+        let (r0, r1) = range(&|p| u64::from(p.rounds));
+        s.push_str(&format!(
+            "\npre-copy over the writer's {} phases (the rows above: their mean; rounds: the median phase's): total time {}, downtime {}, rounds {}",
+            ph.len(),
+            t(range(&|p| p.total_ns)),
+            t(range(&|p| p.downtime_ns)),
+            if r0 == r1 { r0.to_string() } else { format!("{r0}–{r1}") },
+        ));
     }
     s.push('\n');
     s
@@ -761,6 +810,7 @@ mod tests {
             rate_window: Some(100_000),
             stop_cost: 0,
             first_touch: 0,
+            writer_lead: None,
         });
         let hv = what_if(&inp).unwrap();
         // stop-and-copy at 1 GiB/s instead of 64 MiB/s, its 16 MiB of zero

@@ -2,14 +2,15 @@
 //! the 54 measured QEMU 7.2 pre-copy migrations of `tests/data/`, with one
 //! fixed final bandwidth for every run (1 GiB/s, not fitted), 100 ms limiter
 //! windows, a 1 ms switchover, a 9 µs first-touch cost per page the
-//! final copy sends for the first time and a writer that has been going
-//! for 1.5 s when the migration starts (all fixed for every run; see
+//! final copy sends for the first time, and the writer's phase in its cycle
+//! not known: the expectation over 16 phases (all fixed for every run; see
 //! `calibration::STOP_COST_NS`, `calibration::FIRST_TOUCH_NS`,
-//! `calibration::WRITER_LEAD_NS`).
+//! `hypervisor::WriterPhase`).
 
 use seamless_migrate::calibration::{
-    Run, Scored, Settings, Summary, fit, parse_runs, score, summarize, table,
+    Run, Scored, Settings, Summary, WRITER_LEAD_NS, fit, parse_runs, score, summarize, table,
 };
+use seamless_migrate::hypervisor::{PHASES, PhaseOutcome, WriterPhase};
 
 fn data() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/qemu-precopy.csv");
@@ -38,10 +39,15 @@ fn is_hover(x: &Scored) -> bool {
         && x.run.downtime_limit_ms == 300
 }
 
-/// The worst case, without the one grid point whose two repetitions
-/// disagree by 49 % (README of the set: B = 128 MiB/s, 90 %, W = 64 MiB,
-/// DL = 300 ms took 4.23 s once and 2.84 s the other time); the model
-/// predicts the first within 1 %.
+/// The worst case. The goal is 25 % on total time and bytes over all 54
+/// runs; it is met on the 52 runs outside the hovering point (README of the
+/// set: B = 128 MiB/s, 90 %, W = 64 MiB, DL = 300 ms took 4.23 s once and
+/// 2.84 s the other time, 49 % apart) and **not** on the full set: the
+/// model, not knowing the writer's phase, predicts the expectation over 16
+/// phases (3.07 s), 27.5 % below the long repetition and 8 % above the
+/// short one. Asserted: the 52-run worst within the goal, the 54-run worst
+/// within 30 % (it was 49.5 % / 51.2 % with one fixed writer lead), and the
+/// hovering point's prediction between its two repetitions.
 #[test]
 fn total_time_and_bytes_worst() {
     let runs = parse_runs(&data()).unwrap();
@@ -54,11 +60,60 @@ fn total_time_and_bytes_worst() {
     let m = summarize(&calm);
     assert!(m.total_worst <= 0.25, "{t}");
     assert!(m.bytes_worst <= 0.25, "{t}");
-    // the hovering point: one repetition within 1 %, the other off by
-    // the two runs' own spread
-    assert!(all.total_worst <= 0.55, "{t}");
+    assert!(all.total_worst <= 0.30, "{t}");
+    assert!(all.bytes_worst <= 0.30, "{t}");
+    // the hovering point: between the two repetitions, in time and bytes
     let hover: Vec<_> = scored.iter().filter(|x| is_hover(x)).collect();
-    assert!(hover.iter().any(|x| x.total.abs() < 0.01), "{t}");
+    assert_eq!(hover.len(), 2);
+    let (a, b) = (hover[0], hover[1]);
+    assert!(a.total.signum() * b.total.signum() < 0.0, "{t}");
+    assert!(a.bytes.signum() * b.bytes.signum() < 0.0, "{t}");
+}
+
+/// The writer's phase is unknown, so every figure is the expectation over
+/// the 16 phases: the mean of their times and volumes, the rounds of the
+/// median phase. A run whose outcome is the same at every phase gets the
+/// same prediction as with the writer at the harness's nominal lead
+/// (the model before the phases): the spread changes only the runs that
+/// depend on the phase.
+#[test]
+fn spread_is_the_expectation_over_phases() {
+    let runs = parse_runs(&data()).unwrap();
+    let spread = score(&runs, &Settings::default()).unwrap();
+    let lead = Settings {
+        writer_phase: WriterPhase::Lead(WRITER_LEAD_NS),
+        ..Settings::default()
+    };
+    let fixed = score(&runs, &lead).unwrap();
+    let mut independent = 0;
+    for (x, y) in spread.iter().zip(&fixed) {
+        let ph = &x.predicted.phases;
+        let p = &x.predicted;
+        if x.run.dirty_rate == 0 {
+            assert_eq!(ph.len(), 1, "{}", x.run.id);
+        } else {
+            assert_eq!(ph.len(), PHASES as usize, "{}", x.run.id);
+        }
+        let n = ph.len() as u64;
+        let mean = |f: &dyn Fn(&PhaseOutcome) -> u64| (ph.iter().map(f).sum::<u64>() + n / 2) / n;
+        assert_eq!(p.total_ns, mean(&|q| q.total_ns), "{}", x.run.id);
+        assert_eq!(p.bytes, mean(&|q| q.bytes), "{}", x.run.id);
+        assert_eq!(p.downtime_ns, mean(&|q| q.downtime_ns), "{}", x.run.id);
+        assert!(ph.iter().any(|q| q.rounds == p.rounds), "{}", x.run.id);
+        if ph
+            .iter()
+            .all(|q| (q.rounds, q.total_ns, q.bytes) == (ph[0].rounds, ph[0].total_ns, ph[0].bytes))
+        {
+            independent += 1;
+            assert_eq!(
+                (p.rounds, p.total_ns, p.bytes),
+                (y.predicted.rounds, y.predicted.total_ns, y.predicted.bytes),
+                "{}",
+                x.run.id
+            );
+        }
+    }
+    assert!(independent >= 6, "{independent}");
 }
 
 /// Why the hovering point's two repetitions differ: where the guest's
@@ -89,7 +144,7 @@ fn hover_is_the_writer_position() {
     assert_eq!((long.rounds, short.rounds), (17, 5));
     let at = |lead_ms: u64, r: &Run| {
         let s = Settings {
-            writer_lead_ns: lead_ms * 1_000_000,
+            writer_phase: WriterPhase::Lead(lead_ms * 1_000_000),
             ..Settings::default()
         };
         score(std::slice::from_ref(r), &s).unwrap().remove(0)
@@ -137,7 +192,7 @@ fn downtime_needs_both_mechanisms() {
     }
 }
 
-/// Live rounds exact on at least 80 % of the runs (the model: 46/54).
+/// Live rounds exact on at least 80 % of the runs (the model: 44/54).
 #[test]
 fn rounds() {
     let (m, t) = fixed();

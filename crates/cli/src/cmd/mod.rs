@@ -254,6 +254,11 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
     let rate_window = a.rate_window.as_deref().map(|d| dur("rate-window", d));
     let stop_cost = a.stop_cost.as_deref().map(|d| dur("stop-cost", d));
     let first_touch = a.first_touch.as_deref().map(|d| dur("first-touch", d));
+    // `spread`: the phase is not known (None inside)
+    let writer_phase = a
+        .writer_phase
+        .as_deref()
+        .map(|d| (!d.trim().eq_ignore_ascii_case("spread")).then(|| dur("writer-phase", d)));
     let mut rate = |flag: &str, v: &str| match parse_bandwidth(v) {
         Ok(b) => b,
         Err(e) => {
@@ -303,6 +308,7 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
         || rate_window.is_some()
         || stop_cost.is_some()
         || first_touch.is_some()
+        || writer_phase.is_some()
     {
         input.hypervisor = Some(Hypervisor {
             zero: zero.unwrap_or(0),
@@ -311,6 +317,7 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
             rate_window,
             stop_cost: stop_cost.unwrap_or(0),
             first_touch: first_touch.unwrap_or(0),
+            writer_lead: writer_phase.flatten(),
         });
     }
     let w = what_if(&input).map_err(|e| Failure::Input(format!("error: {e}\n")))?;
