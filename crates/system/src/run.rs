@@ -83,7 +83,7 @@ pub fn synthesize_with(
     let vs = views(system);
     let own: Vec<u32> = per_program(&vs).iter().map(|o| o.0).collect();
     let mut fixed = fixed.clone();
-    let (mut placement, mut labels) = place_all(system, &vs, &own, &fixed);
+    let (mut placement, mut labels, tight) = place_all(system, &vs, &own, &fixed);
     let n = system.modes.len();
     let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
     let hint_of = |jp: &JointPlacement, mode: ModeId| PlacementHint {
@@ -130,7 +130,7 @@ pub fn synthesize_with(
                 .iter()
                 .filter_map(|&m| fixed.get(&(v.id, m)).map(|&x| (m, x)))
                 .collect();
-            if let Some(b) = place_one(system, &usage, &cap, v, &fx, 1000) {
+            if let Some(b) = place_one(system, &usage, &cap, v, &fx, 1000, tight) {
                 next_labels[i] = b.labels;
             }
             usage.add(v, &next_labels[i]);
