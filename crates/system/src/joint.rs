@@ -249,20 +249,9 @@ pub(crate) fn place_all(
     if tover == 0 {
         return (tjp, tlabels, true);
     }
-    // still overflowing: a complete search within a step budget (programs
-    // fixed by the caller are left to the greedy placements)
-    if fixed.is_empty()
-        && let Some(l) = crate::pack::pack(system, views, PACK_STEPS)
-    {
-        let mut jp = JointPlacement {
-            modes: vec![BTreeMap::new(); system.modes.len()],
-        };
-        for (v, l) in views.iter().zip(&l) {
-            for (k, &mode) in v.modes.iter().enumerate() {
-                jp.modes[mode].insert(v.id, l[k]);
-            }
-        }
-        return (jp, l, true);
+    // still overflowing: a complete search within a step budget
+    if let Some(l) = crate::pack::pack(system, views, fixed, PACK_STEPS) {
+        return (of_labels(system, views, &l), l, true);
     }
     if tover < over {
         (tjp, tlabels, true)
@@ -272,7 +261,7 @@ pub(crate) fn place_all(
 }
 
 /// Step budget of the complete placement search ([`crate::pack::pack`]).
-const PACK_STEPS: u64 = 200_000;
+pub(crate) const PACK_STEPS: u64 = 200_000;
 
 fn place_all_with(
     system: &System,
@@ -347,6 +336,23 @@ fn place_all_with(
         }
     }
     (jp, labels, usage)
+}
+
+/// The joint placement of labels per program view.
+pub(crate) fn of_labels(
+    system: &System,
+    views: &[ProgView],
+    labels: &[Vec<ModuleId>],
+) -> JointPlacement {
+    let mut jp = JointPlacement {
+        modes: vec![BTreeMap::new(); system.modes.len()],
+    };
+    for (v, l) in views.iter().zip(labels) {
+        for (k, &mode) in v.modes.iter().enumerate() {
+            jp.modes[mode].insert(v.id, l[k]);
+        }
+    }
+    jp
 }
 
 /// Whether a placement keeps every module's memory and processor time in

@@ -9,7 +9,8 @@
 //! and bound on the moves; a step budget. Deterministic.
 
 use crate::view::{Capacity, ProgView, Usage, moves};
-use seamless_model::{ModuleId, System};
+use seamless_model::{ModeId, ModuleId, ProgramId, System};
+use std::collections::BTreeMap;
 
 /// Labellings of one program enumerated at most (else the search gives up).
 const LABELLINGS: usize = 4096;
@@ -18,9 +19,15 @@ const TIME_PM: u64 = 800;
 
 /// A placement of every program (labels per entry of its view's modes)
 /// within memory (in every mode and at every switch) and processor time,
-/// with the fewest moves found within `budget` steps; `None` when none was
-/// found.
-pub(crate) fn pack(system: &System, views: &[ProgView], budget: u64) -> Option<Vec<Vec<ModuleId>>> {
+/// with the fewest moves found within `budget` steps, every module in
+/// `fixed` kept (a fixed module outside the allowed ones leaves nothing to
+/// find); `None` when none was found.
+pub(crate) fn pack(
+    system: &System,
+    views: &[ProgView],
+    fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
+    budget: u64,
+) -> Option<Vec<Vec<ModuleId>>> {
     let cap = Capacity::new(system);
     let mut lists: Vec<Vec<(u32, Vec<ModuleId>)>> = Vec::with_capacity(views.len());
     for v in views {
@@ -34,8 +41,18 @@ pub(crate) fn pack(system: &System, views: &[ProgView], budget: u64) -> Option<V
         let mut all = Vec::with_capacity(size);
         let mut idx = vec![0usize; v.modes.len()];
         loop {
-            let l: Vec<ModuleId> = idx.iter().enumerate().map(|(i, &x)| v.allowed[i][x]).collect();
-            all.push((moves(v, &l), l));
+            let l: Vec<ModuleId> = idx
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| v.allowed[i][x])
+                .collect();
+            let kept = l
+                .iter()
+                .zip(&v.modes)
+                .all(|(&m, &mode)| fixed.get(&(v.id, mode)).is_none_or(|&f| f == m));
+            if kept {
+                all.push((moves(v, &l), l));
+            }
             let mut d = 0;
             while d < idx.len() {
                 idx[d] += 1;

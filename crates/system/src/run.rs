@@ -138,6 +138,19 @@ pub fn synthesize_with(
                 next.modes[m].insert(v.id, next_labels[i][k]);
             }
         }
+        // the re-placed programs overflow memory (in a mode or at a
+        // switch): everything placed again around the fixed modules
+        let cap = Capacity::new(system);
+        let mut after = Usage::empty(system);
+        for (v, l) in vs.iter().zip(&next_labels) {
+            after.add(v, l);
+        }
+        if after.overflows(system, &cap) > 0
+            && let Some(l) = crate::pack::pack(system, &vs, &fixed, crate::joint::PACK_STEPS)
+        {
+            next = crate::joint::of_labels(system, &vs, &l);
+            next_labels = l;
+        }
         let todo: Vec<ModeId> = (0..n)
             .filter(|&m| {
                 let got = match &results[m] {

@@ -156,7 +156,14 @@ impl Usage {
     /// Bytes by which module `m` would overflow at the switch of transition
     /// `t` (into mode `to`) with `extra` more bytes there: the new mode's
     /// residents and the programs still moving away.
-    pub fn switch_excess(&self, cap: &Capacity, t: usize, to: ModeId, m: ModuleId, extra: u64) -> u64 {
+    pub fn switch_excess(
+        &self,
+        cap: &Capacity,
+        t: usize,
+        to: ModeId,
+        m: ModuleId,
+        extra: u64,
+    ) -> u64 {
         self.memory[to][m]
             .saturating_add(self.leaving[t][m])
             .saturating_add(extra)
