@@ -84,11 +84,7 @@ impl CoreLine {
 
     /// Takes `[o, o + c)` when it is free.
     fn place_at(&mut self, o: u64, c: u64) -> bool {
-        let Some(i) = self
-            .gaps
-            .iter()
-            .position(|&(a, b)| a <= o && o + c <= b)
-        else {
+        let Some(i) = self.gaps.iter().position(|&(a, b)| a <= o && o + c <= b) else {
             return false;
         };
         let (a, b) = self.gaps[i];

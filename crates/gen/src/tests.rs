@@ -2,8 +2,8 @@
 
 use super::*;
 use proptest::prelude::*;
-use std::collections::BTreeMap;
 use seamless_model::Timing;
+use std::collections::BTreeMap;
 
 fn small(seed: u64, programs: usize, modules: usize, modes: usize) -> GenParams {
     GenParams {

@@ -73,10 +73,7 @@ fn quick() -> PlanOptions {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
-    let n: u64 = args
-        .iter()
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(40);
+    let n: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(40);
     let opts = Options::default();
     let (mut eligible, mut total, mut old_ok, mut new_ok, mut rounds) = (0, 0, 0, 0, 0);
     let mut new_on_eligible = 0;
