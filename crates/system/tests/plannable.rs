@@ -39,12 +39,13 @@ fn all_plan(sys: &System, tables: &[Schedule]) -> bool {
 
 #[test]
 fn every_transition_plans_on_the_eligible_systems() {
-    // seeds 6, 9 and 24 failed before the joint placement kept memory at
-    // the switch (tight placement, complete search)
-    let seeds = [0u64, 4, 6, 9, 12, 24];
+    // seeds 0–23 (of these, 2, 3, 4, 6, 9 and 23 failed before the joint
+    // placement kept memory at the switch: tight placement, complete
+    // search); at most one may fail
+    let seeds: Vec<u64> = (0..24).collect();
     let (mut eligible, mut planned) = (0, 0);
     let mut failed = Vec::new();
-    for seed in seeds {
+    for &seed in &seeds {
         let (generated, witness) = seamless_gen::feasible(&family(seed));
         let sys = generated.load().expect("the generated system loads");
         // the witness tables are only the eligibility test: never fed in
@@ -68,7 +69,7 @@ fn every_transition_plans_on_the_eligible_systems() {
             failed.push(seed);
         }
     }
-    assert!(eligible >= 5, "{eligible} eligible of {}", seeds.len());
+    assert!(eligible >= 20, "{eligible} eligible of {}", seeds.len());
     assert!(
         planned * 100 >= eligible * 95,
         "every transition planned on {planned} of {eligible}; failed seeds {failed:?}"
