@@ -195,3 +195,67 @@ fn go(st: &mut St, k: usize, cost: u32) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::views;
+
+    fn tight(seed: u64) -> System {
+        // the example's family: module memory packed nearly full
+        let p = seamless_gen::GenParams {
+            programs: 12,
+            modules: 4,
+            cores: 2,
+            messages: 10,
+            modes: 2,
+            seed,
+            unavailability_percent: 60,
+            ..seamless_gen::GenParams::default()
+        };
+        seamless_gen::feasible(&p).0.load().expect("loads")
+    }
+
+    fn overflows(system: &System, vs: &[ProgView], labels: &[Vec<ModuleId>]) -> usize {
+        let mut u = Usage::empty(system);
+        for (v, l) in vs.iter().zip(labels) {
+            u.add(v, l);
+        }
+        u.overflows(system, &Capacity::new(system))
+    }
+
+    #[test]
+    fn finds_a_placement_within_memory_at_every_switch() {
+        // seed 24: the witness leaves 4 MiB of 328 MiB free in a mode
+        let sys = tight(24);
+        let vs = views(&sys);
+        let l = pack(&sys, &vs, &BTreeMap::new(), 200_000).expect("a placement");
+        assert_eq!(overflows(&sys, &vs, &l), 0);
+        assert_eq!(l, pack(&sys, &vs, &BTreeMap::new(), 200_000).expect("same"));
+    }
+
+    #[test]
+    fn keeps_the_fixed_modules() {
+        let sys = tight(24);
+        let vs = views(&sys);
+        let free = pack(&sys, &vs, &BTreeMap::new(), 200_000).expect("a placement");
+        // fix the first program of two modes elsewhere in its first mode
+        let (i, v) = vs
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.modes.len() == 2 && v.allowed[0].len() > 1)
+            .expect("a program of two modes");
+        let other = *v.allowed[0]
+            .iter()
+            .find(|&&m| m != free[i][0])
+            .expect("other");
+        let fixed = BTreeMap::from([((v.id, v.modes[0]), other)]);
+        if let Some(l) = pack(&sys, &vs, &fixed, 200_000) {
+            assert_eq!(l[i][0], other);
+            assert_eq!(overflows(&sys, &vs, &l), 0);
+        }
+        // a module outside the allowed ones leaves nothing to find
+        let fixed = BTreeMap::from([((v.id, v.modes[0]), sys.modules.len())]);
+        assert!(pack(&sys, &vs, &fixed, 200_000).is_none());
+    }
+}
