@@ -4,9 +4,15 @@
 //! divisibility chain of periods, so each core's busy time is periodic with
 //! the current period: one job's free slot in the first period is free in
 //! every period. Each program gets one offset (strictly periodic jobs).
-//! Messages are then routed hop by hop on the §3 routes, on free link time.
-//! Last, every window, bound, module list, pin and memory size is drawn
-//! around that schedule, so the schedule is a valid witness.
+//! A program of several modes keeps its module (and its core and offset
+//! when free) unless the processor forces a move. Messages are then routed
+//! hop by hop on the §3 routes, on free link time. Last, every window,
+//! bound, module list, pin and memory size is drawn around that schedule,
+//! so the schedule is a valid witness — and so are its mode switches:
+//! `max_unavailability` is at least a staying program's gap across a switch
+//! (or a moving one's transfer, with margins), and module memory holds the
+//! new mode's residents with the programs still moving away. Tight memory
+//! stays tight: it is what the witness needs, plus at most 1 MiB.
 
 use crate::desc::{
     MessageDesc, ModeDesc, PinDesc, ProgramDesc, SystemDesc, TICK_NS, TICK_TEXT, TimingDesc, name,
@@ -21,6 +27,9 @@ use seamless_model::schedule::{HopEntry, JobEntry, Placement, Schedule, Transmis
 use std::collections::BTreeMap;
 
 const MIB: u64 = 1 << 20;
+/// The CPU state every migration moves: the default `cpu_state` (generated
+/// systems do not set `migration`).
+const CPU_STATE: u64 = 16 << 10;
 
 /// The longest divisibility chain from the smallest period.
 fn chain(periods: &[u64]) -> Vec<u64> {
@@ -71,6 +80,23 @@ impl CoreLine {
         }
         self.gaps = gaps;
         self.period = t;
+    }
+
+    /// Takes `[o, o + c)` when it is free.
+    fn place_at(&mut self, o: u64, c: u64) -> bool {
+        let Some(i) = self.gaps.iter().position(|&(a, b)| a <= o && o + c <= b) else {
+            return false;
+        };
+        let (a, b) = self.gaps[i];
+        let mut repl: Vec<(u64, u64)> = Vec::with_capacity(2);
+        if o > a {
+            repl.push((a, o));
+        }
+        if o + c < b {
+            repl.push((o + c, b));
+        }
+        self.gaps.splice(i..=i, repl);
+        true
     }
 
     /// Takes `[o, o + c)` for some free `o`, chosen from a random fitting gap.
@@ -183,9 +209,12 @@ pub fn feasible(p: &GenParams) -> Feasible {
     }
     let period_of = |pi: usize| programs[pi].timing.period().expect("periodic");
 
-    // per mode: place and lay jobs
+    // per mode: place and lay jobs. A program that ran in an earlier mode
+    // keeps its module, and its core and offset when they are free, so
+    // that the witness moves only what the processor forces to move and a
+    // staying program's gap across a switch stays near one period.
     let mut slots: Vec<Vec<Option<Slot>>> = Vec::with_capacity(nmodes);
-    let mut prev_module: Vec<Option<usize>> = vec![None; np];
+    let mut prev: Vec<Option<Slot>> = vec![None; np];
     for _ in 0..nmodes {
         let mut members: Vec<usize> = if nmodes == 1 {
             (0..np).collect()
@@ -201,35 +230,48 @@ pub fn feasible(p: &GenParams) -> Feasible {
             .map(|_| CoreLine::new(chain[0]))
             .collect();
         let mut slot = vec![None; np];
+        let per = cores as usize;
         for pi in members {
             let t = period_of(pi);
             let c = programs[pi].wcet;
             let extra = c * (frame / t);
+            let fits = |line: &CoreLine| (line.load + extra) * 100 <= util * frame;
             let mut order: Vec<usize> = (0..lines.len()).collect();
             rng.shuffle(&mut order);
-            // keep the previous mode's module most of the time
-            if let Some(m) = prev_module[pi]
-                && rng.chance(70)
-            {
-                order.sort_by_key(|&l| l / cores as usize != m);
+            let mut taken = None;
+            if let Some(was) = prev[pi] {
+                // the same core at the same offset, then the same module
+                let l = was.module * per + was.core as usize;
+                if fits(&lines[l]) {
+                    lines[l].lift(t);
+                    if lines[l].place_at(was.offset, c) {
+                        taken = Some((l, was.offset));
+                    }
+                }
+                order.sort_by_key(|&l| l / per != was.module);
             }
-            for l in order {
-                let line = &mut lines[l];
-                if (line.load + extra) * 100 > util * frame {
-                    continue;
+            if taken.is_none() {
+                for l in order {
+                    let line = &mut lines[l];
+                    if !fits(line) {
+                        continue;
+                    }
+                    line.lift(t);
+                    if let Some(o) = line.place(&mut rng, c) {
+                        taken = Some((l, o));
+                        break;
+                    }
                 }
-                line.lift(t);
-                if let Some(o) = line.place(&mut rng, c) {
-                    line.load += extra;
-                    let module = l / cores as usize;
-                    slot[pi] = Some(Slot {
-                        module,
-                        core: (l % cores as usize) as u32,
-                        offset: o,
-                    });
-                    prev_module[pi] = Some(module);
-                    break;
-                }
+            }
+            if let Some((l, offset)) = taken {
+                lines[l].load += extra;
+                let s = Slot {
+                    module: l / per,
+                    core: (l % per) as u32,
+                    offset,
+                };
+                slot[pi] = Some(s);
+                prev[pi] = Some(s);
             }
         }
         slots.push(slot);
@@ -344,6 +386,41 @@ pub fn feasible(p: &GenParams) -> Feasible {
         });
     }
 
+    // what the witness's switches ask of each program's bound: a program
+    // that stays on its module is unavailable from its last job in the old
+    // table to its first in the new one; one that moves, at most its state
+    // sent over every hop of its route one after another (no pipelining: a
+    // margin for busy links), plus up to a period waiting for room at the
+    // switch and a period and a job for its first job in the new table
+    let mut need = vec![0u64; np];
+    for (a, sa) in slots.iter().enumerate() {
+        for (b, sb) in slots.iter().enumerate() {
+            if a == b {
+                continue;
+            }
+            for pi in 0..np {
+                let (Some(x), Some(y)) = (sa[pi], sb[pi]) else {
+                    continue;
+                };
+                let t = period_of(pi);
+                let c = programs[pi].wcet;
+                let gap = if x.module == y.module {
+                    t - x.offset + y.offset
+                } else {
+                    let bytes = programs[pi].memory + CPU_STATE;
+                    let hops = net.route(x.module, y.module);
+                    let send: u64 = hops
+                        .iter()
+                        .map(|h| net.tx_time(h.link, bytes, TICK_NS))
+                        .fold(0, u64::saturating_add);
+                    send.saturating_add(net.route_latency(&hops))
+                        .saturating_add(2 * t + c)
+                };
+                need[pi] = need[pi].max(gap);
+            }
+        }
+    }
+
     // draw every requirement around the witness
     for (pi, prog) in programs.iter_mut().enumerate() {
         let t = prog.timing.period().expect("periodic");
@@ -366,7 +443,7 @@ pub fn feasible(p: &GenParams) -> Feasible {
             });
         }
         if rng.chance(p.unavailability_percent) {
-            prog.max_unavailability = Some(t + rng.range(0, t));
+            prog.max_unavailability = Some((t + rng.range(0, t)).max(need[pi]));
         }
         if nm > 1 && rng.chance(p.restrict_percent) {
             let mut ms: Vec<usize> = placed.iter().map(|s| s.module).collect();
@@ -393,6 +470,31 @@ pub fn feasible(p: &GenParams) -> Feasible {
         }
         for m in 0..nm {
             usage[m] = usage[m].max(u[m]);
+        }
+    }
+    // and at the witness's switches: a program that moves away still holds
+    // its old module while the new mode's residents arrive there (the
+    // programs that stop leave at the switch; a staying program's bound
+    // keeps the new mode from starting much later)
+    for (a, sa) in slots.iter().enumerate() {
+        for (b, sb) in slots.iter().enumerate() {
+            if a == b {
+                continue;
+            }
+            let mut u = vec![0u64; nm];
+            for pi in 0..np {
+                if let Some(y) = sb[pi] {
+                    u[y.module] += programs[pi].memory;
+                }
+                if let (Some(x), Some(y)) = (sa[pi], sb[pi])
+                    && x.module != y.module
+                {
+                    u[x.module] += programs[pi].memory;
+                }
+            }
+            for m in 0..nm {
+                usage[m] = usage[m].max(u[m]);
+            }
         }
     }
     let mut modules = plat.modules.clone();

@@ -7,7 +7,9 @@
 //!   diagnostics; it is not promised to be schedulable.
 //! - [`feasible`]: a system that is feasible by construction, with one
 //!   witness [`Schedule`] per mode: the schedule is laid first, then every
-//!   window, bound and memory size is drawn around it.
+//!   window, bound and memory size is drawn around it, its mode switches
+//!   included (the witness tables admit a plan for every transition on the
+//!   families measured in docs/benchmarks.md).
 //!
 //! No I/O: the caller writes the files.
 

@@ -3,6 +3,7 @@
 use super::*;
 use proptest::prelude::*;
 use seamless_model::Timing;
+use std::collections::BTreeMap;
 
 fn small(seed: u64, programs: usize, modules: usize, modes: usize) -> GenParams {
     GenParams {
@@ -136,6 +137,65 @@ fn feasible_has_messages_and_transmissions() {
             .count();
     }
     assert!(with_tx >= 10, "{with_tx} schedules with transmissions");
+}
+
+/// Program name → (module, first job's end, last job's end) in a witness.
+fn witness_of(s: &seamless_model::schedule::Schedule) -> BTreeMap<String, (String, u64, u64)> {
+    let mut out: BTreeMap<String, (String, u64, u64)> = BTreeMap::new();
+    for j in &s.jobs {
+        let e = out
+            .entry(j.program.clone())
+            .or_insert((j.module.clone(), j.end, j.end));
+        e.1 = e.1.min(j.end);
+        e.2 = e.2.max(j.end);
+    }
+    out
+}
+
+#[test]
+fn feasible_witness_leaves_room_at_every_switch() {
+    // the module memory holds the new mode's residents and the programs
+    // moving away; a program that keeps its module has a bound at least its
+    // gap across the switch (last job in the old table to first in the new)
+    let mut moves = 0;
+    let mut stays = 0;
+    for seed in 0..12 {
+        let p = GenParams {
+            unavailability_percent: 100,
+            ..small(seed, 20, 4, 3)
+        };
+        let (g, scheds) = feasible(&p);
+        let s = assert_loads(&g);
+        let w: Vec<_> = scheds.iter().map(witness_of).collect();
+        for &(a, b) in &s.transitions {
+            let mut held: BTreeMap<&str, u64> = BTreeMap::new();
+            for (prog, (m, _, _)) in &w[b] {
+                let pi = s.program_by_name(prog).expect("program");
+                *held.entry(m).or_default() += s.programs[pi].memory;
+            }
+            for (prog, (m, _, last)) in &w[a] {
+                let pi = s.program_by_name(prog).expect("program");
+                let Some((mb, first, _)) = w[b].get(prog) else {
+                    continue;
+                };
+                if mb != m {
+                    moves += 1;
+                    *held.entry(m).or_default() += s.programs[pi].memory;
+                } else {
+                    stays += 1;
+                    let gap = scheds[a].major_frame - last + first;
+                    let bound = s.programs[pi].max_unavailability.expect("bound");
+                    assert!(gap <= bound, "seed {seed}: {prog} gap {gap} > {bound}");
+                }
+            }
+            for (m, bytes) in held {
+                let mi = s.module_by_name(m).expect("module");
+                assert!(bytes <= s.modules[mi].memory, "seed {seed}: {m}");
+            }
+        }
+    }
+    // most programs of two modes keep their module
+    assert!(stays > 4 * moves, "{stays} stay, {moves} move");
 }
 
 proptest! {

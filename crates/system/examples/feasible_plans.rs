@@ -8,20 +8,62 @@
 //! the path before system-level synthesis) and the system-level one with
 //! plan feedback (`seamless_system::plan_all`) are planned at request 0.
 //!
-//! `cargo run --release -p seamless-system --example feasible_plans [systems]`
+//! `cargo run --release -p seamless-system --example feasible_plans [systems] [-v]`
+//! (seeds `0..systems`; `-v` prints every failing transition's reason in
+//! short; the environment variable `FROM=k` starts at seed `k`, `FULL=1`
+//! prints the planner's full text for every failure of the witness or
+//! mode-by-mode tables). Issue 8's figure is "of the N whose witness tables
+//! plan every transition: every transition planned system-level on M".
 
 use seamless_model::System;
-use seamless_plan::{PlanOptions, plan_transition};
+use seamless_plan::{PlanOptions, Problem, plan_transition};
 use seamless_synth::Options;
 
-fn all_plan(sys: &System, schedules: &[Option<&seamless_model::schedule::Schedule>]) -> bool {
-    sys.transitions
-        .iter()
-        .all(|&(a, b)| match (schedules[a], schedules[b]) {
-            (Some(sa), Some(sb)) => plan_transition(sys, a, b, sa, sb, 0, &quick())
-                .is_ok_and(|p| seamless_verify::verify_plan(sys, &p).is_valid()),
-            _ => false,
-        })
+/// Whether every transition plans (and the plan verifies); the reasons of
+/// those that do not, in short.
+fn all_plan(
+    sys: &System,
+    schedules: &[Option<&seamless_model::schedule::Schedule>],
+) -> (bool, Vec<String>) {
+    let mut why = Vec::new();
+    for &(a, b) in &sys.transitions {
+        match (schedules[a], schedules[b]) {
+            (Some(sa), Some(sb)) => match plan_transition(sys, a, b, sa, sb, 0, &quick()) {
+                Ok(p) if seamless_verify::verify_plan(sys, &p).is_valid() => {}
+                Ok(_) => why.push(format!("{a}→{b}: plan rejected by the verifier")),
+                Err(np) => {
+                    if std::env::var_os("FULL").is_some() {
+                        println!("{np}");
+                    }
+                    why.push(format!("{a}→{b}: {}", short(&np.problem)))
+                }
+            },
+            _ => why.push(format!("{a}→{b}: a table is missing")),
+        }
+    }
+    (why.is_empty(), why)
+}
+
+/// One failure reason in a few words.
+fn short(p: &Problem) -> String {
+    match p {
+        Problem::Unavailability {
+            program,
+            action,
+            unavailability,
+            bound,
+            ..
+        } => format!("{program} {action:?} unavailable {unavailability} > {bound}"),
+        Problem::Memory {
+            module,
+            needed,
+            capacity,
+            ..
+        } => format!("memory {module} {} > {} MiB", needed >> 20, capacity >> 20),
+        Problem::Saturated { program, .. } => format!("{program} link saturated"),
+        Problem::GaveUp { .. } => "gave up".to_string(),
+        Problem::Input { message } => format!("input: {message}"),
+    }
 }
 
 /// The planner's defaults without the failure explanation (a replan with
@@ -34,14 +76,17 @@ fn quick() -> PlanOptions {
 }
 
 fn main() {
-    let n: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(40);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let verbose = args.iter().any(|a| a == "-v");
+    let n: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(40);
     let opts = Options::default();
     let (mut eligible, mut total, mut old_ok, mut new_ok, mut rounds) = (0, 0, 0, 0, 0);
     let mut new_on_eligible = 0;
-    for seed in 0..n {
+    let from: u64 = std::env::var("FROM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for seed in from..n {
         let params = seamless_gen::GenParams {
             programs: 12 + (seed % 3) as usize * 4,
             modules: 4,
@@ -58,22 +103,32 @@ fn main() {
         };
         let m = sys.modes.len();
         let w: Vec<_> = witness.iter().map(Some).collect();
-        let witness_ok = w.len() == m && all_plan(&sys, &w);
+        let (witness_ok, witness_why) = if w.len() == m {
+            all_plan(&sys, &w)
+        } else {
+            (false, vec!["witness tables missing".to_string()])
+        };
         eligible += usize::from(witness_ok);
         total += 1;
         let old = seamless_synth::synthesize(&sys, &opts);
         let o: Vec<_> = old.modes.iter().map(|r| r.as_ref().ok()).collect();
-        let old_all = all_plan(&sys, &o);
+        let (old_all, _) = all_plan(&sys, &o);
         let all = seamless_system::plan_all(
             &sys,
             &opts,
             &|a, b, sa, sb| plan_transition(&sys, a, b, sa, sb, 0, &quick()),
             2,
         );
-        let new_all = all.plans.iter().all(|(_, _, r)| {
-            r.as_ref()
-                .is_ok_and(|p| seamless_verify::verify_plan(&sys, p).is_valid())
-        });
+        let mut new_why = Vec::new();
+        for (a, b, r) in &all.plans {
+            match r {
+                Ok(p) if seamless_verify::verify_plan(&sys, p).is_valid() => {}
+                Ok(_) => new_why.push(format!("{a}→{b}: plan rejected by the verifier")),
+                Err(Some(np)) => new_why.push(format!("{a}→{b}: {}", short(&np.problem))),
+                Err(None) => new_why.push(format!("{a}→{b}: a table is missing")),
+            }
+        }
+        let new_all = new_why.is_empty();
         rounds += all.rounds.len();
         old_ok += usize::from(old_all);
         new_ok += usize::from(new_all);
@@ -87,6 +142,14 @@ fn main() {
             if new_all { "all planned" } else { "FAILS" },
             all.rounds.len()
         );
+        if verbose {
+            for w in &witness_why {
+                println!("    witness {w}");
+            }
+            for w in &new_why {
+                println!("    system-level {w}");
+            }
+        }
     }
     println!(
         "{total} systems ({eligible} whose witness tables plan every transition): every transition planned on {old_ok} mode by mode, {new_ok} system-level ({rounds} feedback rounds in all)"

@@ -62,7 +62,8 @@ fn plan_each(system: &System, ss: &SystemSynthesis, plan: &PlanFn) -> Vec<Transi
 ///   mode when allowed there, else on the new module in the old mode;
 /// - memory exceeded on a module at the switch: the largest program that
 ///   moves onto that module is kept on its old module (or the module's
-///   largest arriving program is sent elsewhere).
+///   largest arriving program is sent elsewhere, or the largest program
+///   moving away from it is kept).
 ///
 /// A round is kept only when it plans more transitions than before.
 pub fn plan_all(system: &System, opts: &Options, plan: &PlanFn, max_rounds: u32) -> PlanAll {
@@ -182,7 +183,15 @@ fn remedy(
                     return vec![(p, b, other)];
                 }
             }
-            Vec::new()
+            // else keep the largest program leaving m (still held there
+            // while B's residents arrive)
+            let mut leaving: Vec<ProgramId> = pa
+                .iter()
+                .filter(|&(p, &x)| x == m && pb.get(p).is_some_and(|&y| y != m))
+                .map(|(&p, _)| p)
+                .collect();
+            leaving.sort_by_key(|&p| (std::cmp::Reverse(system.programs[p].memory), p));
+            leaving.iter().find_map(|&p| keep(p)).into_iter().collect()
         }
         Problem::Input { .. } | Problem::GaveUp { .. } => Vec::new(),
     }

@@ -75,23 +75,51 @@ pub(crate) fn move_cost(system: &System, v: &ProgView, x: ModuleId, y: ModuleId)
 /// loaded first (processor share, then memory share, then index). If it
 /// fits nowhere within the share, within the full capacity; if nowhere at
 /// all, every allowed module.
+#[allow(clippy::too_many_arguments)]
 fn domain(
+    system: &System,
     usage: &Usage,
     cap: &Capacity,
     v: &ProgView,
     i: usize,
     fixed: Option<ModuleId>,
     share_pm: u64,
+    tight: bool,
 ) -> Vec<ModuleId> {
     if let Some(m) = fixed {
         return vec![m];
     }
     let mode = v.modes[i];
-    let mut d: Vec<ModuleId> = v.allowed[i]
-        .iter()
-        .copied()
-        .filter(|&m| usage.fits(cap, v, i, m, share_pm))
-        .collect();
+    // tight: memory at every switch into this mode kept too (the mode's
+    // residents and the programs still moving away)
+    let at_switch = |m: ModuleId| {
+        system
+            .transitions
+            .iter()
+            .enumerate()
+            .filter(|&(_, &(_, b))| b == mode)
+            .all(|(t, _)| usage.switch_excess(cap, t, mode, m, v.memory) == 0)
+    };
+    let mut d: Vec<ModuleId> = Vec::new();
+    if tight {
+        for pm in [share_pm, 1000] {
+            d = v.allowed[i]
+                .iter()
+                .copied()
+                .filter(|&m| usage.fits(cap, v, i, m, pm) && at_switch(m))
+                .collect();
+            if !d.is_empty() {
+                break;
+            }
+        }
+    }
+    if d.is_empty() {
+        d = v.allowed[i]
+            .iter()
+            .copied()
+            .filter(|&m| usage.fits(cap, v, i, m, share_pm))
+            .collect();
+    }
     if d.is_empty() {
         d = v.allowed[i]
             .iter()
@@ -103,6 +131,20 @@ fn domain(
         d = v.allowed[i].clone();
     }
     let share = |used: u64, c: u64| u128::from(used) * 1_000_000 / u128::from(c.max(1));
+    if tight {
+        // best fit on memory: the module the program leaves least room on
+        d.sort_by_key(|&m| {
+            (
+                cap.memory[mode][m].saturating_sub(usage.memory[mode][m].saturating_add(v.memory)),
+                share(
+                    usage.time[mode][m].saturating_add(v.load[i]),
+                    cap.time[mode][m],
+                ),
+                m,
+            )
+        });
+        return d;
+    }
     d.sort_by_key(|&m| {
         (
             share(
@@ -129,13 +171,34 @@ pub(crate) fn place_one(
     v: &ProgView,
     fixed: &BTreeMap<ModeId, ModuleId>,
     share_pm: u64,
+    tight: bool,
 ) -> Option<Best> {
     let domains: Vec<Vec<ModuleId>> = (0..v.modes.len())
-        .map(|i| domain(usage, cap, v, i, fixed.get(&v.modes[i]).copied(), share_pm))
+        .map(|i| {
+            let fx = fixed.get(&v.modes[i]).copied();
+            domain(system, usage, cap, v, i, fx, share_pm, tight)
+        })
         .collect();
-    let cost = |_e: usize, x: ModuleId, y: ModuleId| move_cost(system, v, x, y);
+    let cost = |e: usize, x: ModuleId, y: ModuleId| {
+        let c = move_cost(system, v, x, y);
+        if !tight {
+            return c;
+        }
+        // tight: a move whose source overflows at the switch (the new
+        // mode's residents arrive while it is still there) comes last
+        let (_, j, t) = v.edges[e];
+        if usage.switch_excess(cap, t, v.modes[j], x, v.memory) > 0 {
+            c.saturating_add(SWITCH_OVERFLOW)
+        } else {
+            c
+        }
+    };
     best_labelling(v, &domains, &cost, JOINT_NODES)
 }
+
+/// The secondary cost of a move that overflows its source's memory at the
+/// switch: above any transfer cost.
+const SWITCH_OVERFLOW: u64 = 1 << 50;
 
 /// [`place_one`] within [`TIME_SHARE_PM`] of processor time; when that
 /// moves the program more than `own` (its optimum over its modes), within
@@ -147,12 +210,13 @@ fn place_within(
     v: &ProgView,
     fixed: &BTreeMap<ModeId, ModuleId>,
     own: u32,
+    tight: bool,
 ) -> Option<Best> {
-    let b = place_one(system, usage, cap, v, fixed, TIME_SHARE_PM);
+    let b = place_one(system, usage, cap, v, fixed, TIME_SHARE_PM, tight);
     if b.as_ref().is_some_and(|b| b.moves <= own) {
         return b;
     }
-    match (b, place_one(system, usage, cap, v, fixed, 1000)) {
+    match (b, place_one(system, usage, cap, v, fixed, 1000, tight)) {
         (Some(b), Some(f)) if f.moves < b.moves => Some(f),
         (Some(b), _) => Some(b),
         (None, f) => f,
@@ -161,24 +225,72 @@ fn place_within(
 
 /// The joint placement of every program, with per-program fixed modules
 /// (`fixed[(program, mode)]`, e.g. where a mode's schedule put it).
+///
+/// First as described in the module docs; when that overflows a module's
+/// memory or processor time in a mode, or its memory at a switch (the new
+/// mode's residents plus the programs still moving away), again *tight*:
+/// largest memory first, best fit on memory, memory at every switch kept
+/// where possible and moves that overflow their source at the switch last;
+/// the tight placement is taken when it overflows less. Whether it was.
 pub(crate) fn place_all(
     system: &System,
     views: &[ProgView],
     own: &[u32],
     fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
-) -> (JointPlacement, Vec<Vec<ModuleId>>) {
+) -> (JointPlacement, Vec<Vec<ModuleId>>, bool) {
+    let cap = Capacity::new(system);
+    let (jp, labels, usage) = place_all_with(system, views, own, fixed, false);
+    let over = usage.overflows(system, &cap);
+    if over == 0 {
+        return (jp, labels, false);
+    }
+    let (tjp, tlabels, tusage) = place_all_with(system, views, own, fixed, true);
+    let tover = tusage.overflows(system, &cap);
+    if tover == 0 {
+        return (tjp, tlabels, true);
+    }
+    // still overflowing: a complete search within a step budget
+    if let Some(l) = crate::pack::pack(system, views, fixed, PACK_STEPS) {
+        return (of_labels(system, views, &l), l, true);
+    }
+    if tover < over {
+        (tjp, tlabels, true)
+    } else {
+        (jp, labels, false)
+    }
+}
+
+/// Step budget of the complete placement search ([`crate::pack::pack`]).
+pub(crate) const PACK_STEPS: u64 = 200_000;
+
+fn place_all_with(
+    system: &System,
+    views: &[ProgView],
+    own: &[u32],
+    fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
+    tight: bool,
+) -> (JointPlacement, Vec<Vec<ModuleId>>, Usage) {
     let cap = Capacity::new(system);
     let mut usage = Usage::empty(system);
     let mut order: Vec<usize> = (0..views.len()).collect();
     order.sort_by_key(|&i| {
         let v = &views[i];
         let choice: usize = v.allowed.iter().map(Vec::len).min().unwrap_or(0);
-        (
-            choice,
-            std::cmp::Reverse(v.modes.len()),
-            std::cmp::Reverse(v.memory),
-            v.id,
-        )
+        if tight {
+            (
+                choice,
+                std::cmp::Reverse(v.memory),
+                std::cmp::Reverse(v.modes.len() as u64),
+                v.id,
+            )
+        } else {
+            (
+                choice,
+                std::cmp::Reverse(v.modes.len() as u64),
+                std::cmp::Reverse(v.memory),
+                v.id,
+            )
+        }
     });
     let fixed_of = |v: &ProgView| -> BTreeMap<ModeId, ModuleId> {
         v.modes
@@ -190,7 +302,7 @@ pub(crate) fn place_all(
     let mut cost: Vec<u32> = vec![0; views.len()];
     for &i in &order {
         let v = &views[i];
-        let b = place_within(system, &usage, &cap, v, &fixed_of(v), own[i]);
+        let b = place_within(system, &usage, &cap, v, &fixed_of(v), own[i], tight);
         let l = b
             .map(|b| {
                 cost[i] = b.moves;
@@ -207,7 +319,7 @@ pub(crate) fn place_all(
         }
         let v = &views[i];
         usage.remove(v, &labels[i]);
-        if let Some(b) = place_within(system, &usage, &cap, v, &fixed_of(v), own[i])
+        if let Some(b) = place_within(system, &usage, &cap, v, &fixed_of(v), own[i], tight)
             && b.moves < cost[i]
         {
             cost[i] = b.moves;
@@ -223,7 +335,24 @@ pub(crate) fn place_all(
             jp.modes[mode].insert(v.id, l[k]);
         }
     }
-    (jp, labels)
+    (jp, labels, usage)
+}
+
+/// The joint placement of labels per program view.
+pub(crate) fn of_labels(
+    system: &System,
+    views: &[ProgView],
+    labels: &[Vec<ModuleId>],
+) -> JointPlacement {
+    let mut jp = JointPlacement {
+        modes: vec![BTreeMap::new(); system.modes.len()],
+    };
+    for (v, l) in views.iter().zip(labels) {
+        for (k, &mode) in v.modes.iter().enumerate() {
+            jp.modes[mode].insert(v.id, l[k]);
+        }
+    }
+    jp
 }
 
 /// Whether a placement keeps every module's memory and processor time in

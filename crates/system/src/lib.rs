@@ -9,7 +9,10 @@
 //!   and processor capacity where the system is small enough ([`Bounds`]).
 //! - [`synthesize`]: the joint placement ([`JointPlacement`]) handed to the
 //!   per-mode synthesizer as placement hints; deviations of the schedules
-//!   are fed back (bounded rounds).
+//!   are fed back (bounded rounds). The placement keeps module memory in
+//!   every mode and at every switch (the new mode's residents plus the
+//!   programs still moving away), by a complete search within a step
+//!   budget when the greedy placement cannot.
 //! - [`stay_gaps`]: programs that keep their module across a switch but
 //!   whose last job in the old table and first in the new one leave a gap
 //!   above their bound; [`synthesize`] builds such tables again with the
@@ -29,6 +32,7 @@ mod bound;
 mod feedback;
 mod gap;
 mod joint;
+mod pack;
 mod report;
 mod run;
 mod view;

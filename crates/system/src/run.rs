@@ -83,7 +83,7 @@ pub fn synthesize_with(
     let vs = views(system);
     let own: Vec<u32> = per_program(&vs).iter().map(|o| o.0).collect();
     let mut fixed = fixed.clone();
-    let (mut placement, mut labels) = place_all(system, &vs, &own, &fixed);
+    let (mut placement, mut labels, tight) = place_all(system, &vs, &own, &fixed);
     let n = system.modes.len();
     let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
     let hint_of = |jp: &JointPlacement, mode: ModeId| PlacementHint {
@@ -130,13 +130,26 @@ pub fn synthesize_with(
                 .iter()
                 .filter_map(|&m| fixed.get(&(v.id, m)).map(|&x| (m, x)))
                 .collect();
-            if let Some(b) = place_one(system, &usage, &cap, v, &fx, 1000) {
+            if let Some(b) = place_one(system, &usage, &cap, v, &fx, 1000, tight) {
                 next_labels[i] = b.labels;
             }
             usage.add(v, &next_labels[i]);
             for (k, &m) in v.modes.iter().enumerate() {
                 next.modes[m].insert(v.id, next_labels[i][k]);
             }
+        }
+        // the re-placed programs overflow memory (in a mode or at a
+        // switch): everything placed again around the fixed modules
+        let cap = Capacity::new(system);
+        let mut after = Usage::empty(system);
+        for (v, l) in vs.iter().zip(&next_labels) {
+            after.add(v, l);
+        }
+        if after.overflows(system, &cap) > 0
+            && let Some(l) = crate::pack::pack(system, &vs, &fixed, crate::joint::PACK_STEPS)
+        {
+            next = crate::joint::of_labels(system, &vs, &l);
+            next_labels = l;
         }
         let todo: Vec<ModeId> = (0..n)
             .filter(|&m| {

@@ -203,7 +203,7 @@ fn joint_placement_keeps_programs_home() {
     let sys = triangle().load();
     let vs = views(&sys);
     let own: Vec<u32> = bound::per_program(&vs).iter().map(|o| o.0).collect();
-    let (jp, labels) = joint::place_all(&sys, &vs, &own, &Default::default());
+    let (jp, labels, _) = joint::place_all(&sys, &vs, &own, &Default::default());
     assert!(joint::within_capacity(&sys, &vs, &labels));
     let moves: Vec<Vec<usize>> = jp.moves(&sys);
     let total: usize = moves.iter().map(Vec::len).sum();
@@ -300,7 +300,7 @@ proptest! {
         // it keeps capacity... at least it is never below
         let vs = views(&sys);
         let own: Vec<u32> = bound::per_program(&vs).iter().map(|o| o.0).collect();
-        let (jp, labels) = joint::place_all(&sys, &vs, &own, &Default::default());
+        let (jp, labels, _) = joint::place_all(&sys, &vs, &own, &Default::default());
         let total: u32 = jp.moves(&sys).iter().map(|v| v.len() as u32).sum();
         if joint::within_capacity(&sys, &vs, &labels) {
             if let Optimum::Exact(n) = bf {

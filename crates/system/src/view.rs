@@ -112,6 +112,10 @@ impl Capacity {
 pub(crate) struct Usage {
     pub memory: Vec<Vec<u64>>,
     pub time: Vec<Vec<u64>>,
+    /// `[transition][module]`: memory of the programs that move away from
+    /// the module on that transition (still held there while the new
+    /// mode's residents arrive).
+    pub leaving: Vec<Vec<u64>>,
 }
 
 impl Usage {
@@ -120,6 +124,7 @@ impl Usage {
         Usage {
             memory: z.clone(),
             time: z,
+            leaving: vec![vec![0u64; system.modules.len()]; system.transitions.len()],
         }
     }
     pub fn add(&mut self, v: &ProgView, labels: &[ModuleId]) {
@@ -128,6 +133,12 @@ impl Usage {
             self.memory[mode][m] = self.memory[mode][m].saturating_add(v.memory);
             self.time[mode][m] = self.time[mode][m].saturating_add(v.load[i]);
         }
+        for &(i, j, t) in &v.edges {
+            if labels[i] != labels[j] {
+                let x = &mut self.leaving[t][labels[i]];
+                *x = x.saturating_add(v.memory);
+            }
+        }
     }
     pub fn remove(&mut self, v: &ProgView, labels: &[ModuleId]) {
         for (i, &m) in labels.iter().enumerate() {
@@ -135,6 +146,45 @@ impl Usage {
             self.memory[mode][m] = self.memory[mode][m].saturating_sub(v.memory);
             self.time[mode][m] = self.time[mode][m].saturating_sub(v.load[i]);
         }
+        for &(i, j, t) in &v.edges {
+            if labels[i] != labels[j] {
+                let x = &mut self.leaving[t][labels[i]];
+                *x = x.saturating_sub(v.memory);
+            }
+        }
+    }
+    /// Bytes by which module `m` would overflow at the switch of transition
+    /// `t` (into mode `to`) with `extra` more bytes there: the new mode's
+    /// residents and the programs still moving away.
+    pub fn switch_excess(
+        &self,
+        cap: &Capacity,
+        t: usize,
+        to: ModeId,
+        m: ModuleId,
+        extra: u64,
+    ) -> u64 {
+        self.memory[to][m]
+            .saturating_add(self.leaving[t][m])
+            .saturating_add(extra)
+            .saturating_sub(cap.memory[to][m])
+    }
+    /// Overflows of module memory (in a mode or at a switch) and of
+    /// processor time, counted per (mode or transition, module).
+    pub fn overflows(&self, system: &System, cap: &Capacity) -> usize {
+        let mut n = 0;
+        for mo in 0..system.modes.len() {
+            for m in 0..system.modules.len() {
+                n += usize::from(self.memory[mo][m] > cap.memory[mo][m]);
+                n += usize::from(self.time[mo][m] > cap.time[mo][m]);
+            }
+        }
+        for (t, &(_, b)) in system.transitions.iter().enumerate() {
+            for m in 0..system.modules.len() {
+                n += usize::from(self.switch_excess(cap, t, b, m, 0) > 0);
+            }
+        }
+        n
     }
     /// Whether the program fits on `m` in its `i`-th mode with the processor
     /// time kept to `time_pm` per mille of the module's capacity.

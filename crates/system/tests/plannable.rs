@@ -1,0 +1,77 @@
+//! Issue 8's plannability goal on a small fixed seed set: on generated
+//! 2–3-mode systems with tight module memory whose witness tables admit a
+//! plan for every allowed transition, system-level synthesis with plan
+//! feedback plans (and the verifier accepts) every allowed transition on
+//! at least 95 % of the systems. The full measurement is the example
+//! `feasible_plans` (docs/benchmarks.md). Counts, never the clock.
+
+use seamless_model::System;
+use seamless_model::schedule::Schedule;
+use seamless_plan::{PlanOptions, plan_transition};
+
+/// The family of `examples/feasible_plans.rs`.
+fn family(seed: u64) -> seamless_gen::GenParams {
+    seamless_gen::GenParams {
+        programs: 12 + (seed % 3) as usize * 4,
+        modules: 4,
+        cores: 2,
+        messages: 10,
+        modes: 2 + (seed % 2) as usize,
+        seed,
+        unavailability_percent: 60,
+        ..seamless_gen::GenParams::default()
+    }
+}
+
+fn quick() -> PlanOptions {
+    PlanOptions {
+        explain: false,
+        ..PlanOptions::default()
+    }
+}
+
+fn all_plan(sys: &System, tables: &[Schedule]) -> bool {
+    sys.transitions.iter().all(|&(a, b)| {
+        plan_transition(sys, a, b, &tables[a], &tables[b], 0, &quick())
+            .is_ok_and(|p| seamless_verify::verify_plan(sys, &p).is_valid())
+    })
+}
+
+#[test]
+fn every_transition_plans_on_the_eligible_systems() {
+    // seeds 0–23 (of these, 2, 3, 4, 6, 9 and 23 failed before the joint
+    // placement kept memory at the switch: tight placement, complete
+    // search); at most one may fail
+    let seeds: Vec<u64> = (0..24).collect();
+    let (mut eligible, mut planned) = (0, 0);
+    let mut failed = Vec::new();
+    for &seed in &seeds {
+        let (generated, witness) = seamless_gen::feasible(&family(seed));
+        let sys = generated.load().expect("the generated system loads");
+        // the witness tables are only the eligibility test: never fed in
+        if !all_plan(&sys, &witness) {
+            continue;
+        }
+        eligible += 1;
+        let all = seamless_system::plan_all(
+            &sys,
+            &seamless_synth::Options::default(),
+            &|a, b, sa, sb| plan_transition(&sys, a, b, sa, sb, 0, &quick()),
+            2,
+        );
+        let ok = all.plans.iter().all(|(_, _, r)| {
+            r.as_ref()
+                .is_ok_and(|p| seamless_verify::verify_plan(&sys, p).is_valid())
+        });
+        if ok {
+            planned += 1;
+        } else {
+            failed.push(seed);
+        }
+    }
+    assert!(eligible >= 20, "{eligible} eligible of {}", seeds.len());
+    assert!(
+        planned * 100 >= eligible * 95,
+        "every transition planned on {planned} of {eligible}; failed seeds {failed:?}"
+    );
+}
