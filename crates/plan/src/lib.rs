@@ -613,4 +613,6 @@ fn initial_order(ctx: &Ctx, migs: &[build::Mig]) -> Vec<usize> {
 }
 
 #[cfg(test)]
+mod proof_tests;
+#[cfg(test)]
 mod tests;

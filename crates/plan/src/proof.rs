@@ -94,14 +94,15 @@ pub fn infeasible(ctx: &Ctx) -> Vec<Lower> {
     out
 }
 
-/// The lower bound of every program with a bound (in both modes); the
-/// largest of its reasons.
+/// The lower bound of every program in both modes (`bound` `u64::MAX`
+/// when it has none); the largest of its reasons.
 pub fn lower_bounds(ctx: &Ctx) -> Vec<Lower> {
     let mut out = Vec::new();
     for (pi, p) in ctx.progs.iter().enumerate() {
-        let Some(bound) = p.bound else {
+        if !matches!(p.action, Action::Continue | Action::Migrate) {
             continue;
-        };
+        }
+        let bound = p.bound.unwrap_or(u64::MAX);
         let mut best: Option<(u64, Why)> = None;
         let mut take = |v: u64, why: Why| {
             if best.as_ref().is_none_or(|b| v > b.0) {

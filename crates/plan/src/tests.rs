@@ -344,7 +344,7 @@ pub(crate) fn sanity(sys: &System, plan: &Plan) {
 }
 
 /// Platform: cm1, cm2, cm3 on switch sw, 1 Gbit/s, 5 µs per link.
-fn platform(memory: &str, programs: &str, messages: &str) -> String {
+pub(crate) fn platform(memory: &str, programs: &str, messages: &str) -> String {
     format!(
         r#"System(name: "t", tick: "1us",
   modules: [Module(name: "cm1", cores: 2, memory: "{memory}"), Module(name: "cm2", cores: 2, memory: "{memory}"),
@@ -359,7 +359,7 @@ fn platform(memory: &str, programs: &str, messages: &str) -> String {
     )
 }
 
-fn mode(name: &str, programs: &str, pins: &str, frame: Option<&str>) -> String {
+pub(crate) fn mode(name: &str, programs: &str, pins: &str, frame: Option<&str>) -> String {
     let f = frame.map_or(String::new(), |f| format!(", major_frame: \"{f}\""));
     format!(r#"Mode(name: "{name}", programs: [{programs}], messages: [], pins: [{pins}]{f})"#)
 }
@@ -368,7 +368,7 @@ fn mig<'a>(plan: &'a Plan, p: &str) -> &'a seamless_model::plan::Migration {
     plan.migrations.iter().find(|m| m.program == p).unwrap()
 }
 
-fn outcome<'a>(plan: &'a Plan, p: &str) -> &'a ProgramOutcome {
+pub(crate) fn outcome<'a>(plan: &'a Plan, p: &str) -> &'a ProgramOutcome {
     plan.programs.iter().find(|m| m.program == p).unwrap()
 }
 
