@@ -932,8 +932,9 @@ fn write_proven(f: &mut fmt::Formatter<'_>, pr: &Proven, to: &str, ns: u64) -> f
         ("migration", Some(ml)) => {
             write!(
                 f,
-                "\n  why: after its last old job, even with the links to itself (slowest on the route: {}), \
-                 these bytes must arrive before its first job in {to} (at least {} long) can complete:",
+                "\n  why: from its last old job on, even alone on its route (no other traffic; slowest link {}) \
+                 and at the most favourable switch point, these bytes must arrive before its first job in {to} \
+                 (at least {} long) can complete:",
                 format_bandwidth(ml.route_bandwidth),
                 t(ml.job)
             )?;

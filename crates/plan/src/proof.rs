@@ -214,9 +214,12 @@ pub fn migration_lower(ctx: &Ctx, pi: usize) -> Option<MigrationLower> {
         .filter(|q| q.a_slot.map(|s| s.0) == Some(dst))
         .map(|q| q.memory)
         .fold(0, u64::saturating_add);
-    let full = a_on_dst.saturating_add(m) > sys.modules[dst].memory;
-    // S − suspension: the suspension is the end of the last old job before S
-    let wait = ctx.ha.saturating_sub(last_a.end);
+    // S − suspension: the suspension is the end of the last old job before
+    // S. (A last job that runs past the frame's end suspends after S: the
+    // rounds could then enter between S and the suspension, and the bound
+    // below is not used.)
+    let full = a_on_dst.saturating_add(m) > sys.modules[dst].memory && last_a.end <= ctx.ha;
+    let wait = ctx.ha - last_a.end.min(ctx.ha);
     // (scheme, bytes after the suspension on the route, bytes entering the
     // destination after S when it is full, whether an intermediary carries it)
     let cases = [
