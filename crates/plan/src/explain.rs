@@ -575,7 +575,7 @@ impl Planner<'_, '_> {
             Why::Table { new: false, .. } => ("old_table", None),
             Why::Table { new: true, .. } => ("new_table", None),
         };
-        np.problem = Box::new(Problem::Proven(Box::new(Proven {
+        *np.problem = Problem::Proven(Box::new(Proven {
             program: p.name.clone(),
             action: p.action,
             from_module: m(p.a_slot),
@@ -592,7 +592,7 @@ impl Planner<'_, '_> {
                     bound: l.bound,
                 })
                 .collect(),
-        })));
+        }));
         if let (Why::Migration(_), true, Some(links)) =
             (&first.why, self.opts.explain, self.route_links(first.pi))
         {

@@ -324,13 +324,13 @@ mod props {
         }
     }
 
+    /// A drawn program: memory (KiB), working set (KiB), dirty per job
+    /// (KiB), wcet, old and new job offsets, old and new module.
+    type Drawn = (u64, u64, u64, u64, u64, u64, usize, usize);
+
     /// One program on hand-made tables: sizes, job instants, memory (tight
     /// or not), request instant, and whether it migrates, all drawn.
-    fn hand_case(
-        progs: &[(u64, u64, u64, u64, u64, u64, usize, usize)],
-        bounds: &[u64],
-        tight: bool,
-    ) -> (System, Schedule, Schedule) {
+    fn hand_case(progs: &[Drawn], bounds: &[u64], tight: bool) -> (System, Schedule, Schedule) {
         let decl: Vec<String> = progs
             .iter()
             .enumerate()
