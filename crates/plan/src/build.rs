@@ -115,6 +115,9 @@ pub enum Fail {
     },
     /// A chunk never fits on a direction.
     Saturated { pi: usize, dir: usize },
+    /// Necessary conditions fail: no plan exists (the programs concerned,
+    /// the largest excess first).
+    Proven(Vec<crate::proof::Lower>),
     /// The work budget (or the time limit) ran out before a plan was found.
     GaveUp {
         steps: u64,

@@ -1,6 +1,7 @@
 //! Why no plan exists, as data, and what would make one feasible.
 
 use crate::build::Fail;
+use crate::proof::{Lower, MigrationLower, Why};
 use crate::{PlanOptions, Planner};
 use seamless_model::plan::{Action, Scheme};
 use seamless_model::units::{format_bandwidth, format_ns, format_size_short};
@@ -102,6 +103,11 @@ pub enum Problem {
         /// Node the saturated link direction enters.
         to: String,
     },
+    /// Proven: no plan exists. A lower bound on a program's unavailability,
+    /// valid for every request instant, switch point, phase, migration
+    /// order and scheme, exceeds its bound (DESIGN.md, "Proofs of
+    /// infeasibility"). Found without searching.
+    Proven(Box<Proven>),
     /// The search ran out of its work budget (or hit the time limit)
     /// before it found a plan: one may still exist. Not a proof of
     /// impossibility, unlike the other problems.
@@ -116,6 +122,45 @@ pub enum Problem {
         /// failed, in words (not a proof that every candidate would).
         closest: Option<String>,
     },
+}
+
+/// Why no plan exists, for one program (the one with the largest excess),
+/// and the other programs for which the same holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Proven {
+    /// Name of the program concerned.
+    pub program: String,
+    /// `migrate` or `continue`.
+    pub action: Action,
+    /// Its module in the old mode.
+    pub from_module: String,
+    /// Its module in the new mode.
+    pub to_module: String,
+    /// The least unavailability any plan gives it, in ticks.
+    pub at_least: u64,
+    /// Its bound `max_unavailability`, in ticks.
+    pub bound: u64,
+    /// What the lower bound rests on: `migration` (then `migration` is
+    /// given), `stay` (a continuing program's last old job and first new
+    /// job, the new table starting at the switch point), `old_table` or
+    /// `new_table` (two consecutive completions of one table).
+    pub reason: String,
+    /// For a migration: the bound scheme by scheme.
+    pub migration: Option<MigrationLower>,
+    /// The other programs proven unable to meet their bounds, the largest
+    /// excess first.
+    pub others: Vec<ProvenOther>,
+}
+
+/// Another program of a [`Proven`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvenOther {
+    /// Name of the program.
+    pub program: String,
+    /// The least unavailability any plan gives it, in ticks.
+    pub at_least: u64,
+    /// Its bound, in ticks.
+    pub bound: u64,
 }
 
 /// A change that would make the transition feasible.
@@ -210,6 +255,7 @@ impl NoPlan {
             Problem::Unavailability { program, .. } | Problem::Saturated { program, .. } => {
                 Some(program)
             }
+            Problem::Proven(p) => Some(&p.program),
             _ => None,
         }
     }
@@ -467,6 +513,7 @@ impl Planner<'_, '_> {
                     np.together = together.map(Box::new);
                 }
             }
+            Fail::Proven(lows) => self.explain_proven(request, &lows, &mut np),
             Fail::GaveUp {
                 steps,
                 budget,
@@ -509,6 +556,99 @@ impl Planner<'_, '_> {
         np
     }
 
+    /// The problem and remedies of a proof: the program with the largest
+    /// excess, the others named; more bandwidth on its route found by
+    /// planning again (a migration), a looser bound, keeping it in place,
+    /// other tables.
+    fn explain_proven(&self, request: u64, lows: &[Lower], np: &mut NoPlan) {
+        let ctx = self.ctx;
+        let sys = ctx.sys;
+        let Some(first) = lows.first() else {
+            return;
+        };
+        let p = &ctx.progs[first.pi];
+        let m =
+            |s: Option<(usize, u32)>| s.map_or(String::new(), |s| ctx.module_name(s.0).to_string());
+        let (reason, migration) = match &first.why {
+            Why::Migration(ml) => ("migration", Some(ml.clone())),
+            Why::Stay { .. } => ("stay", None),
+            Why::Table { new: false, .. } => ("old_table", None),
+            Why::Table { new: true, .. } => ("new_table", None),
+        };
+        *np.problem = Problem::Proven(Box::new(Proven {
+            program: p.name.clone(),
+            action: p.action,
+            from_module: m(p.a_slot),
+            to_module: m(p.b_slot),
+            at_least: first.at_least,
+            bound: first.bound,
+            reason: reason.to_string(),
+            migration,
+            others: lows[1..]
+                .iter()
+                .map(|l| ProvenOther {
+                    program: ctx.progs[l.pi].name.clone(),
+                    at_least: l.at_least,
+                    bound: l.bound,
+                })
+                .collect(),
+        }));
+        if let (Why::Migration(_), true, Some(links)) =
+            (&first.why, self.opts.explain, self.route_links(first.pi))
+        {
+            let current = links
+                .iter()
+                .map(|&(l, _)| sys.network.links[l].bandwidth)
+                .min()
+                .unwrap_or(0);
+            let slow: Vec<(usize, usize)> = links
+                .iter()
+                .copied()
+                .filter(|&(l, _)| sys.network.links[l].bandwidth == current)
+                .collect();
+            if let Some(bw) =
+                self.bandwidth_that_works(request, Goal::Bound(first.pi), &slow, current)
+            {
+                np.together = Some(Box::new(self.together(
+                    request,
+                    Goal::Bound(first.pi),
+                    &slow,
+                    bw,
+                )));
+                for &(_, d) in &slow {
+                    let h = sys.network.direction(d);
+                    np.remedies.push(Remedy::Bandwidth {
+                        from: sys.network.nodes[h.from].name.clone(),
+                        to: sys.network.nodes[h.to].name.clone(),
+                        current,
+                        at_least: bw,
+                    });
+                }
+            }
+        }
+        np.remedies.push(Remedy::LooserBound {
+            program: p.name.clone(),
+            at_least: first.at_least,
+        });
+        match &first.why {
+            Why::Migration(_) => {
+                let mb = &sys.modes[ctx.to];
+                if let (Some(slot), Some((src, _))) = (mb.slot(p.id), p.a_slot)
+                    && mb.programs[slot].allowed.contains(&src)
+                {
+                    np.remedies.push(Remedy::KeepOnModule {
+                        program: p.name.clone(),
+                        module: ctx.module_name(src).to_string(),
+                        mode: mb.name.clone(),
+                    });
+                }
+            }
+            Why::Stay { .. } | Why::Table { .. } => np.remedies.push(Remedy::Tables {
+                program: p.name.clone(),
+            }),
+        }
+    }
+
     /// `(link, direction)` of each hop of a migrated program's route.
     fn route_links(&self, pi: usize) -> Option<Vec<(usize, usize)>> {
         let p = &self.ctx.progs[pi];
@@ -532,6 +672,8 @@ impl Planner<'_, '_> {
             (Ok(_), _) => true,
             // (not shown to work)
             (Err(Fail::GaveUp { .. }), _) => false,
+            (Err(Fail::Proven(l)), Goal::Bound(pi)) => l.iter().all(|x| x.pi != pi),
+            (Err(Fail::Proven(_)), Goal::Memory(_)) => true,
             (Err(Fail::Bound { pi: q, .. }), Goal::Bound(pi)) => q != pi,
             (Err(Fail::Memory { module: m, .. }), Goal::Memory(module)) => m != module,
             (Err(Fail::Bound { .. }), Goal::Memory(_)) => true,
@@ -667,6 +809,7 @@ impl fmt::Display for NoPlan {
                     )?;
                 }
             }
+            Problem::Proven(pr) => write_proven(f, pr, &self.to, ns)?,
             Problem::Saturated { program, from, to } => write!(
                 f,
                 "no chunk of `{program}` fits on the link direction {from} → {to}: the tables leave no free stretch as long as one chunk's transmission"
@@ -755,6 +898,111 @@ impl fmt::Display for NoPlan {
         }
         Ok(())
     }
+}
+
+/// A proof in an integrator's words: the program, the least unavailability
+/// and why, scheme by scheme for a migration, then the other programs.
+fn write_proven(f: &mut fmt::Formatter<'_>, pr: &Proven, to: &str, ns: u64) -> fmt::Result {
+    let t = |x: u64| format_ns(u128::from(x) * u128::from(ns));
+    let Proven {
+        program,
+        action,
+        from_module,
+        to_module,
+        at_least,
+        bound,
+        reason,
+        migration,
+        others,
+    } = pr;
+    let what = match action {
+        Action::Migrate => format!("migrated {from_module} → {to_module}"),
+        _ => format!("continuing on {from_module}"),
+    };
+    write!(
+        f,
+        "proven: no plan exists (at any request instant, switch point, phase or migration order): \
+         program `{program}` ({what}) would be unavailable for at least {}, above its bound \
+         max_unavailability = {} by at least {}",
+        t(*at_least),
+        t(*bound),
+        t(at_least.saturating_sub(*bound))
+    )?;
+    match (reason.as_str(), migration) {
+        ("migration", Some(ml)) => {
+            write!(
+                f,
+                "\n  why: from its last old job on, even alone on its route (no other traffic; slowest link {}) \
+                 and at the most favourable switch point, these bytes must arrive before its first job in {to} \
+                 (at least {} long) can complete:",
+                format_bandwidth(ml.route_bandwidth),
+                t(ml.job)
+            )?;
+            for sl in &ml.schemes {
+                let what = match sl.scheme {
+                    Scheme::StopAndCopy => "its memory and CPU state",
+                    Scheme::PreCopy => "at least the pages its last job dirtied, and the CPU state",
+                    Scheme::PostCopy => {
+                        "the CPU state and its working set (faults fetch no faster than the stream)"
+                    }
+                    Scheme::Hybrid => {
+                        "the CPU state and the pages its last job dirtied (fetched or streamed)"
+                    }
+                    Scheme::ScatterGather => {
+                        "its memory and CPU state, over the fastest links of both modules"
+                    }
+                };
+                write!(
+                    f,
+                    "\n    {:<15} {:>10}  {:<80} at least {}",
+                    sl.scheme.name(),
+                    format_size_short(sl.bytes),
+                    what,
+                    t(sl.at_least)
+                )?;
+            }
+            if ml.full_until_switch {
+                write!(
+                    f,
+                    "\n  ({to_module} is full with the old mode's programs until the switch point: nothing of `{program}` can enter it before)"
+                )?;
+            }
+        }
+        ("stay", _) => write!(
+            f,
+            "\n  why: the tables leave it that long between its last job of the old table and its first job of the new one, even with the new table starting at the switch point"
+        )?,
+        ("old_table", _) => write!(
+            f,
+            "\n  why: two consecutive jobs of the old table complete that far apart"
+        )?,
+        _ => write!(
+            f,
+            "\n  why: two consecutive jobs of the new table complete that far apart"
+        )?,
+    }
+    if !others.is_empty() {
+        let list: Vec<String> = others
+            .iter()
+            .take(12)
+            .map(|o| {
+                format!(
+                    "`{}` (at least {}, bound {})",
+                    o.program,
+                    t(o.at_least),
+                    t(o.bound)
+                )
+            })
+            .collect();
+        write!(
+            f,
+            "\n  proven likewise for {} other program(s): {}{}",
+            others.len(),
+            list.join(", "),
+            if others.len() > 12 { ", …" } else { "" }
+        )?;
+    }
+    Ok(())
 }
 
 /// The bandwidth remedies as one change: which links, together, and what

@@ -17,9 +17,11 @@
 mod build;
 mod ctx;
 mod explain;
+mod proof;
 mod worst;
 
-pub use explain::{NoPlan, Problem, Remedy, Together};
+pub use explain::{NoPlan, Problem, Proven, ProvenOther, Remedy, Together};
+pub use proof::{MigrationLower, SchemeLower};
 pub use worst::{WorstCase, WorstProgram, worst_case, worst_case_brute, worst_case_with};
 
 use build::{Build, Built, Fail};
@@ -73,6 +75,12 @@ pub struct PlanOptions {
     /// found, [`Problem::GaveUp`]: no plan found within the budget, which
     /// is not a proof that none exists. Deterministic.
     pub budget: u64,
+    /// Check the necessary conditions first (lower bounds on every
+    /// program's unavailability from the tables, its sizes and the
+    /// network, DESIGN.md "Proofs of infeasibility"): when one fails, no
+    /// plan exists and the search is skipped ([`Problem::Proven`]). Off:
+    /// the search runs regardless (for tests that compare the two).
+    pub prove: bool,
     /// Safety cap on the wall-clock time of one [`plan_transition`] (of a
     /// whole [`worst_case`]), explanation included; `None`: no cap. Unlike
     /// the budget it makes the outcome depend on the machine: meant as a
@@ -94,6 +102,7 @@ impl Default for PlanOptions {
             reorders: 4,
             explain: true,
             budget: DEFAULT_BUDGET,
+            prove: true,
             time_limit: None,
         }
     }
@@ -270,6 +279,12 @@ impl Planner<'_, '_> {
                 dest_full_until: None,
             });
         }
+        if self.opts.prove {
+            let proven = proof::infeasible(ctx);
+            if !proven.is_empty() {
+                return Err(Fail::Proven(proven));
+            }
+        }
         let r = request + ha;
         let first_s = r.div_ceil(ha) * ha;
         // migrations begin at the start instant (internal)
@@ -289,7 +304,7 @@ impl Planner<'_, '_> {
                 } => (phi > 0, 0, unavailability - bound),
                 Fail::Memory { .. } => (phi > 0, 1, 0),
                 Fail::Saturated { .. } => (phi > 0, 2, 0),
-                Fail::GaveUp { .. } => (true, 3, 0),
+                Fail::GaveUp { .. } | Fail::Proven(_) => (true, 3, 0),
             }
         };
         let note = |failure: &mut Option<(Fail, (bool, u8, u64))>, f: Fail, phi: u64| {
@@ -597,5 +612,7 @@ fn initial_order(ctx: &Ctx, migs: &[build::Mig]) -> Vec<usize> {
     v
 }
 
+#[cfg(test)]
+mod proof_tests;
 #[cfg(test)]
 mod tests;

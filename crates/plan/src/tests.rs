@@ -344,7 +344,7 @@ pub(crate) fn sanity(sys: &System, plan: &Plan) {
 }
 
 /// Platform: cm1, cm2, cm3 on switch sw, 1 Gbit/s, 5 µs per link.
-fn platform(memory: &str, programs: &str, messages: &str) -> String {
+pub(crate) fn platform(memory: &str, programs: &str, messages: &str) -> String {
     format!(
         r#"System(name: "t", tick: "1us",
   modules: [Module(name: "cm1", cores: 2, memory: "{memory}"), Module(name: "cm2", cores: 2, memory: "{memory}"),
@@ -359,7 +359,7 @@ fn platform(memory: &str, programs: &str, messages: &str) -> String {
     )
 }
 
-fn mode(name: &str, programs: &str, pins: &str, frame: Option<&str>) -> String {
+pub(crate) fn mode(name: &str, programs: &str, pins: &str, frame: Option<&str>) -> String {
     let f = frame.map_or(String::new(), |f| format!(", major_frame: \"{f}\""));
     format!(r#"Mode(name: "{name}", programs: [{programs}], messages: [], pins: [{pins}]{f})"#)
 }
@@ -368,7 +368,7 @@ fn mig<'a>(plan: &'a Plan, p: &str) -> &'a seamless_model::plan::Migration {
     plan.migrations.iter().find(|m| m.program == p).unwrap()
 }
 
-fn outcome<'a>(plan: &'a Plan, p: &str) -> &'a ProgramOutcome {
+pub(crate) fn outcome<'a>(plan: &'a Plan, p: &str) -> &'a ProgramOutcome {
     plan.programs.iter().find(|m| m.program == p).unwrap()
 }
 
@@ -853,7 +853,37 @@ fn infeasible_names_program_bound_and_shortfall() {
     );
     let a = sched("a", 10_000, &[("p", "cm1", 0)], &[("p", &[(0, 1000)])], &[]);
     let b = sched("b", 10_000, &[("p", "cm2", 0)], &[("p", &[(0, 1000)])], &[]);
-    let e = plan_transition(&sys, 0, 1, &a, &b, 5000, &PlanOptions::default()).unwrap_err();
+    // proven at once: every scheme sends all 8 MiB (its dirty set is all
+    // of it) and the CPU state after the suspension over 1 Gbit/s, then
+    // its 1 ms job runs
+    let proof = plan_transition(&sys, 0, 1, &a, &b, 5000, &PlanOptions::default()).unwrap_err();
+    let Problem::Proven(pr) = &*proof.problem else {
+        panic!("{proof}");
+    };
+    let c = sys.migration.cpu_state;
+    let least = seamless_model::units::tx_ticks((8 << 20) + c, 1_000_000_000, 1000).unwrap() + 1000;
+    assert_eq!(
+        (pr.program.as_str(), pr.at_least, pr.bound),
+        ("p", least, 10_000)
+    );
+    let text = proof.to_string();
+    for w in [
+        "proven: no plan exists",
+        "`p` (migrated cm1 → cm2)",
+        "at least 68.24ms",
+        "pre-copy",
+        "post-copy",
+        "keep p on cm1",
+        "raise the bandwidth",
+    ] {
+        assert!(text.contains(w), "{w:?} not in:\n{text}");
+    }
+    // the search alone (no proof) fails too, never below the bound proven
+    let no_proof = PlanOptions {
+        prove: false,
+        ..PlanOptions::default()
+    };
+    let e = plan_transition(&sys, 0, 1, &a, &b, 5000, &no_proof).unwrap_err();
     let Problem::Unavailability {
         program,
         bound,
@@ -866,6 +896,7 @@ fn infeasible_names_program_bound_and_shortfall() {
     };
     assert_eq!(program, "p");
     assert_eq!(*bound, 10_000);
+    assert!(*unavailability >= least, "{e}");
     assert_eq!(*shortfall, unavailability - bound);
     assert!(*shortfall > 0);
     assert!(
@@ -902,6 +933,19 @@ fn infeasible_names_program_bound_and_shortfall() {
     }
     let plan = plan_transition(&sys2, 0, 1, &a, &b, 5000, &PlanOptions::default()).unwrap();
     sanity(&sys2, &plan);
+    // the proof's bandwidth remedy, found by planning again, works as well
+    let Some(t) = &proof.together else {
+        panic!("{proof}");
+    };
+    assert!(t.then.is_none(), "{proof}");
+    let mut sys3 = sys.clone();
+    for (from, to) in &t.links {
+        let (_, link) = dir_of(&sys, from, to);
+        sys3.network.links[link].bandwidth = t.at_least;
+    }
+    let plan = plan_transition(&sys3, 0, 1, &a, &b, 5000, &PlanOptions::default()).unwrap();
+    sanity(&sys3, &plan);
+    assert!(outcome(&plan, "p").unavailability.unwrap() <= 10_000);
     let text = e.to_string();
     for w in [
         "`p`",
@@ -943,7 +987,32 @@ fn continuing_program_gap_too_long() {
         &[("c", &[(8000, 9000)])],
         &[],
     );
-    let e = plan_transition(&sys, 0, 1, &a, &b, 0, &PlanOptions::default()).unwrap_err();
+    // proven at once, exactly: 9 ms after its last old job to the frame's
+    // end, then 9 ms to its first new job's end
+    let proof = plan_transition(&sys, 0, 1, &a, &b, 0, &PlanOptions::default()).unwrap_err();
+    let Problem::Proven(pr) = &*proof.problem else {
+        panic!("{proof}");
+    };
+    assert_eq!(
+        (
+            pr.program.as_str(),
+            pr.at_least,
+            pr.bound,
+            pr.reason.as_str()
+        ),
+        ("c", 18_000, 12_000, "stay")
+    );
+    assert!(
+        proof
+            .remedies
+            .iter()
+            .any(|r| matches!(r, Remedy::Tables { .. }))
+    );
+    let no_proof = PlanOptions {
+        prove: false,
+        ..PlanOptions::default()
+    };
+    let e = plan_transition(&sys, 0, 1, &a, &b, 0, &no_proof).unwrap_err();
     assert!(
         matches!(
             &*e.problem,

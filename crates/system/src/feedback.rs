@@ -161,6 +161,12 @@ fn remedy(
             .and_then(keep)
             .into_iter()
             .collect(),
+        // proven: every program named cannot meet its bound as placed;
+        // keep each in place where its modes allow it
+        Problem::Proven(pr) => std::iter::once(&pr.program)
+            .chain(pr.others.iter().map(|o| &o.program))
+            .filter_map(|n| system.program_by_name(n).and_then(keep))
+            .collect(),
         Problem::Memory { module, .. } => {
             let Some(m) = system.module_by_name(module) else {
                 return Vec::new();
