@@ -61,6 +61,10 @@ fn short(p: &Problem) -> String {
             ..
         } => format!("memory {module} {} > {} MiB", needed >> 20, capacity >> 20),
         Problem::Saturated { program, .. } => format!("{program} link saturated"),
+        Problem::Proven(p) => format!(
+            "{} proven unavailable at least {} > {} ({})",
+            p.program, p.at_least, p.bound, p.reason
+        ),
         Problem::GaveUp { .. } => "gave up".to_string(),
         Problem::Input { message } => format!("input: {message}"),
     }
