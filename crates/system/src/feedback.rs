@@ -45,7 +45,11 @@ fn plan_each(system: &System, ss: &SystemSynthesis, plan: &PlanFn) -> Vec<Transi
         .iter()
         .map(|&(a, b)| {
             let r = match (&ss.synthesis.modes[a], &ss.synthesis.modes[b]) {
-                (Ok(sa), Ok(sb)) => plan(a, b, sa, sb).map_err(Some),
+                (Ok(sa), Ok(sb)) => crate::trace::span(
+                    |r| format!("plan {a} -> {b}: {}", crate::trace::verdict(r)),
+                    || plan(a, b, sa, sb),
+                )
+                .map_err(Some),
                 _ => Err(None),
             };
             (a, b, r)
@@ -67,7 +71,10 @@ fn plan_each(system: &System, ss: &SystemSynthesis, plan: &PlanFn) -> Vec<Transi
 /// A round is kept only when it plans more transitions than before.
 pub fn plan_all(system: &System, opts: &Options, plan: &PlanFn, max_rounds: u32) -> PlanAll {
     let mut fixed: BTreeMap<(ProgramId, ModeId), ModuleId> = BTreeMap::new();
-    let mut ss = synthesize_with(system, opts, &fixed);
+    let mut ss = crate::trace::span(
+        |_| "system synthesis".to_string(),
+        || synthesize_with(system, opts, &fixed),
+    );
     let mut plans = plan_each(system, &ss, plan);
     let mut rounds = Vec::new();
     for _ in 0..max_rounds {

@@ -31,6 +31,7 @@ mod gap;
 mod joint;
 mod report;
 mod run;
+mod trace;
 mod view;
 
 pub use bound::{Bounds, Optimum, TransitionBound, bounds};

@@ -83,7 +83,10 @@ pub fn synthesize_with(
     let vs = views(system);
     let own: Vec<u32> = per_program(&vs).iter().map(|o| o.0).collect();
     let mut fixed = fixed.clone();
-    let (mut placement, mut labels) = place_all(system, &vs, &own, &fixed);
+    let (mut placement, mut labels) = crate::trace::span(
+        |_| "joint placement".to_string(),
+        || place_all(system, &vs, &own, &fixed),
+    );
     let n = system.modes.len();
     let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
     let hint_of = |jp: &JointPlacement, mode: ModeId| PlacementHint {
@@ -189,11 +192,9 @@ pub fn synthesize_with(
         if !relaxed.contains(&mode) {
             relaxed.push(mode);
         }
-        *r = Some(synthesize_mode(
-            system,
-            mode,
-            &PlacementHint::default(),
-            opts,
+        *r = Some(crate::trace::span(
+            |r| format!("mode {mode}: no hint -> {}", crate::trace::verdict(r)),
+            || synthesize_mode(system, mode, &PlacementHint::default(), opts),
         ));
     }
     if !relaxed.is_empty() {
@@ -206,7 +207,10 @@ pub fn synthesize_with(
         .collect();
     // tables whose stay gaps exceed a bound: built again with the placement
     // held and the first and last jobs of the staying programs bounded
-    let gap_syntheses = crate::gap::repair(system, &mut modes, opts, GAP_ROUNDS);
+    let gap_syntheses = crate::trace::span(
+        |_| "gap repair".to_string(),
+        || crate::gap::repair(system, &mut modes, opts, GAP_ROUNDS),
+    );
     let stay_gaps = crate::gap::stay_gaps(system, &modes);
     let moves = moves_of(system, &modes);
     // the upper bound for the exact search: the joint placement, when it
@@ -219,7 +223,7 @@ pub fn synthesize_with(
             .map(|v| v.len() as u32)
             .sum::<u32>()
     });
-    let bounds = bounds_of(system, &vs, upper);
+    let bounds = crate::trace::span(|_| "bounds".to_string(), || bounds_of(system, &vs, upper));
     SystemSynthesis {
         synthesis: Synthesis { modes, moves },
         placement,
@@ -247,7 +251,10 @@ fn synthesize_relaxing(
 ) -> (Result<Schedule, Infeasible>, bool) {
     let mut held: BTreeMap<ProgramId, ModuleId> =
         hint.preferred.iter().map(|(&p, &(m, _))| (p, m)).collect();
-    let mut r = synthesize_mode_held(system, mode, &hint, &held, opts);
+    let mut r = crate::trace::span(
+        |r| format!("mode {mode}: held {} -> {}", held.len(), crate::trace::verdict(r)),
+        || synthesize_mode_held(system, mode, &hint, &held, opts),
+    );
     let mut relaxed = false;
     for _ in 0..HOLD_STEPS {
         let Err(why) = &r else {
@@ -263,7 +270,10 @@ fn synthesize_relaxing(
             break;
         }
         relaxed = true;
-        r = synthesize_mode_held(system, mode, &hint, &held, opts);
+        r = crate::trace::span(
+            |r| format!("mode {mode}: held {} (released) -> {}", held.len(), crate::trace::verdict(r)),
+            || synthesize_mode_held(system, mode, &hint, &held, opts),
+        );
     }
     if r.is_ok() {
         return (r, relaxed);
@@ -354,7 +364,10 @@ fn synthesize_soft(
     mut hint: PlacementHint,
     opts: &Options,
 ) -> (Result<Schedule, Infeasible>, bool) {
-    let mut r = synthesize_mode(system, mode, &hint, opts);
+    let mut r = crate::trace::span(
+        |r| format!("mode {mode}: soft {} -> {}", hint.preferred.len(), crate::trace::verdict(r)),
+        || synthesize_mode(system, mode, &hint, opts),
+    );
     let mut relaxed = false;
     for _ in 0..RELAX_STEPS {
         let Err(why) = &r else {
@@ -368,7 +381,10 @@ fn synthesize_soft(
             break;
         }
         relaxed = true;
-        r = synthesize_mode(system, mode, &hint, opts);
+        r = crate::trace::span(
+            |r| format!("mode {mode}: soft {} (relaxed) -> {}", hint.preferred.len(), crate::trace::verdict(r)),
+            || synthesize_mode(system, mode, &hint, opts),
+        );
     }
     (r, relaxed)
 }
