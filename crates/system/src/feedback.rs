@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 pub type TransitionPlan = (ModeId, ModeId, Result<Plan, Option<NoPlan>>);
 
 /// Plans one transition between two tables (deterministic).
-pub type PlanFn<'a> = dyn Fn(ModeId, ModeId, &Schedule, &Schedule) -> Result<Plan, NoPlan> + 'a;
+/// Called from several threads at once (one transition each).
+pub type PlanFn<'a> =
+    dyn Fn(ModeId, ModeId, &Schedule, &Schedule) -> Result<Plan, NoPlan> + Sync + 'a;
 
 /// What one feedback round changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,21 +42,18 @@ pub struct PlanAll {
 
 /// Plans every transition of `ss` with `plan`.
 fn plan_each(system: &System, ss: &SystemSynthesis, plan: &PlanFn) -> Vec<TransitionPlan> {
-    system
-        .transitions
-        .iter()
-        .map(|&(a, b)| {
-            let r = match (&ss.synthesis.modes[a], &ss.synthesis.modes[b]) {
-                (Ok(sa), Ok(sb)) => crate::trace::span(
-                    |r| format!("plan {a} -> {b}: {}", crate::trace::verdict(r)),
-                    || plan(a, b, sa, sb),
-                )
-                .map_err(Some),
-                _ => Err(None),
-            };
-            (a, b, r)
-        })
-        .collect()
+    // the transitions are independent: planned on every core, kept in order
+    crate::par::map(&system.transitions, |&(a, b)| {
+        let r = match (&ss.synthesis.modes[a], &ss.synthesis.modes[b]) {
+            (Ok(sa), Ok(sb)) => crate::trace::span(
+                |r| format!("plan {a} -> {b}: {}", crate::trace::verdict(r)),
+                || plan(a, b, sa, sb),
+            )
+            .map_err(Some),
+            _ => Err(None),
+        };
+        (a, b, r)
+    })
 }
 
 /// Synthesizes every mode jointly and plans every allowed transition with

@@ -218,7 +218,13 @@ pub(crate) fn repair(
                 }
                 tried += 1;
                 match crate::trace::span(
-                    |r| format!("mode {mode}: gap repair, {} ends -> {}", held.ends.len(), crate::trace::verdict(r)),
+                    |r| {
+                        format!(
+                            "mode {mode}: gap repair, {} ends -> {}",
+                            held.ends.len(),
+                            crate::trace::verdict(r)
+                        )
+                    },
                     || synthesize_mode_holding(system, mode, &hint, &held, opts),
                 ) {
                     Err(why) => {

@@ -29,6 +29,7 @@ mod bound;
 mod feedback;
 mod gap;
 mod joint;
+mod par;
 mod report;
 mod run;
 mod trace;

@@ -96,12 +96,22 @@ pub fn synthesize_with(
             .collect(),
     };
     let mut relaxed = Vec::new();
-    for (mode, r) in results.iter_mut().enumerate() {
-        let (x, relax) = synthesize_relaxing(system, mode, hint_of(&placement, mode), opts);
+    // the modes are independent here (each follows the joint placement):
+    // synthesized on every core, kept in mode order
+    let all_modes: Vec<ModeId> = (0..n).collect();
+    let first = crate::par::map(&all_modes, |&mode| {
+        synthesize_relaxing(system, mode, hint_of(&placement, mode), opts)
+    });
+    // modes no attempt scheduled, even with every hint dropped: another
+    // placement wish will not help them (they are not synthesized again
+    // by the rounds below, nor by the no-hint fallback)
+    let mut hopeless = vec![false; n];
+    for (mode, (x, relax, bare)) in first.into_iter().enumerate() {
         if relax {
             relaxed.push(mode);
         }
-        *r = Some(x);
+        hopeless[mode] = bare;
+        results[mode] = Some(x);
     }
     let mut rounds = 1;
     let mut deviations = deviations_of(system, &placement, &results);
@@ -142,6 +152,7 @@ pub fn synthesize_with(
             }
         }
         let todo: Vec<ModeId> = (0..n)
+            .filter(|&m| !hopeless[m])
             .filter(|&m| {
                 let got = match &results[m] {
                     Some(Ok(s)) => schedule_modules(system, s),
@@ -155,8 +166,12 @@ pub fn synthesize_with(
             break;
         }
         let mut cand = results.clone();
-        for &mode in &todo {
-            cand[mode] = Some(synthesize_relaxing(system, mode, hint_of(&next, mode), opts).0);
+        let again = crate::par::map(&todo, |&mode| {
+            synthesize_relaxing(system, mode, hint_of(&next, mode), opts)
+        });
+        for (&mode, (x, _, bare)) in todo.iter().zip(again) {
+            hopeless[mode] |= bare;
+            cand[mode] = Some(x);
         }
         let cs = score_of(system, &cand);
         if cs < score {
@@ -191,6 +206,10 @@ pub fn synthesize_with(
         }
         if !relaxed.contains(&mode) {
             relaxed.push(mode);
+        }
+        if hopeless[mode] {
+            // already tried without any hint: the same call, the same answer
+            continue;
         }
         *r = Some(crate::trace::span(
             |r| format!("mode {mode}: no hint -> {}", crate::trace::verdict(r)),
@@ -242,23 +261,29 @@ pub fn synthesize_with(
 /// those held on the modules it names — are released (kept as soft hints),
 /// at most [`HOLD_STEPS`] times; then every hint is soft, dropping those the
 /// failure names ([`RELAX_STEPS`] times); the caller falls back to no hint.
-/// Whether it relaxed.
+/// Whether it relaxed, and whether an attempt without any hint failed.
 fn synthesize_relaxing(
     system: &System,
     mode: ModeId,
     hint: PlacementHint,
     opts: &Options,
-) -> (Result<Schedule, Infeasible>, bool) {
+) -> (Result<Schedule, Infeasible>, bool, bool) {
     let mut held: BTreeMap<ProgramId, ModuleId> =
         hint.preferred.iter().map(|(&p, &(m, _))| (p, m)).collect();
     let mut r = crate::trace::span(
-        |r| format!("mode {mode}: held {} -> {}", held.len(), crate::trace::verdict(r)),
+        |r| {
+            format!(
+                "mode {mode}: held {} -> {}",
+                held.len(),
+                crate::trace::verdict(r)
+            )
+        },
         || synthesize_mode_held(system, mode, &hint, &held, opts),
     );
     let mut relaxed = false;
     for _ in 0..HOLD_STEPS {
         let Err(why) = &r else {
-            return (r, relaxed);
+            return (r, relaxed, false);
         };
         let (programs, modules) = named(system, why);
         let before = held.len();
@@ -271,15 +296,21 @@ fn synthesize_relaxing(
         }
         relaxed = true;
         r = crate::trace::span(
-            |r| format!("mode {mode}: held {} (released) -> {}", held.len(), crate::trace::verdict(r)),
+            |r| {
+                format!(
+                    "mode {mode}: held {} (released) -> {}",
+                    held.len(),
+                    crate::trace::verdict(r)
+                )
+            },
             || synthesize_mode_held(system, mode, &hint, &held, opts),
         );
     }
     if r.is_ok() {
-        return (r, relaxed);
+        return (r, relaxed, false);
     }
-    let (r, _) = synthesize_soft(system, mode, hint, opts);
-    (r, true)
+    let (r, _, bare) = synthesize_soft(system, mode, hint, opts);
+    (r, true, bare)
 }
 
 /// The programs and modules a failure names.
@@ -357,15 +388,21 @@ pub(crate) fn named(system: &System, why: &Infeasible) -> (Vec<ProgramId>, Vec<M
 /// Synthesizes a mode with `hint` as soft hints; when that fails, again with
 /// the hints of the programs the failure names, and of those hinted onto the
 /// modules where it failed, left out (at most [`RELAX_STEPS`] times).
-/// Whether it relaxed.
+/// Whether it relaxed, and whether it failed with no hint left.
 fn synthesize_soft(
     system: &System,
     mode: ModeId,
     mut hint: PlacementHint,
     opts: &Options,
-) -> (Result<Schedule, Infeasible>, bool) {
+) -> (Result<Schedule, Infeasible>, bool, bool) {
     let mut r = crate::trace::span(
-        |r| format!("mode {mode}: soft {} -> {}", hint.preferred.len(), crate::trace::verdict(r)),
+        |r| {
+            format!(
+                "mode {mode}: soft {} -> {}",
+                hint.preferred.len(),
+                crate::trace::verdict(r)
+            )
+        },
         || synthesize_mode(system, mode, &hint, opts),
     );
     let mut relaxed = false;
@@ -382,11 +419,18 @@ fn synthesize_soft(
         }
         relaxed = true;
         r = crate::trace::span(
-            |r| format!("mode {mode}: soft {} (relaxed) -> {}", hint.preferred.len(), crate::trace::verdict(r)),
+            |r| {
+                format!(
+                    "mode {mode}: soft {} (relaxed) -> {}",
+                    hint.preferred.len(),
+                    crate::trace::verdict(r)
+                )
+            },
             || synthesize_mode(system, mode, &hint, opts),
         );
     }
-    (r, relaxed)
+    let bare = r.is_err() && hint.preferred.is_empty();
+    (r, relaxed, bare)
 }
 
 /// (modes without a schedule, migrations over every transition).
