@@ -343,3 +343,69 @@ impl Mode {
             .count(self.major_frame)
     }
 }
+
+#[cfg(test)]
+mod name_tests {
+    use crate::SourceFile;
+    use crate::validate::Limits;
+
+    fn load() -> super::System {
+        let files = vec![
+            SourceFile {
+                name: "system.ron".into(),
+                text: r#"System(
+    name: "names",
+    modules: [
+        Module(name: "a", cores: 1, memory: "64MiB"),
+        Module(name: "b", cores: 1, memory: "64MiB"),
+    ],
+    switches: ["sw"],
+    links: [
+        Link(from: "a", to: "sw", bandwidth: "100Mbit/s", latency: "5us"),
+        Link(from: "b", to: "sw", bandwidth: "100Mbit/s", latency: "5us"),
+    ],
+    programs: [
+        Program(name: "x", memory: "8MiB", wcet: "1ms", period: "10ms"),
+        Program(name: "y", memory: "8MiB", wcet: "1ms", period: "10ms"),
+        Program(name: "z", memory: "8MiB", wcet: "1ms", period: "10ms"),
+    ],
+    messages: [],
+    transitions: [],
+)"#
+                .into(),
+            },
+            SourceFile {
+                name: "m.ron".into(),
+                text: r#"Mode(name: "m", programs: ["x", "y", "z"], messages: [])"#.into(),
+            },
+        ];
+        match crate::load::load(&files, Limits::default()) {
+            Ok(s) => s,
+            Err(d) => panic!("{}", crate::diag::render(&d, &files)),
+        }
+    }
+
+    #[test]
+    fn look_ups_agree_with_a_scan_even_after_edits() {
+        let mut sys = load();
+        for (i, p) in sys.programs.iter().enumerate() {
+            assert_eq!(sys.program_by_name(&p.name), Some(i));
+        }
+        assert_eq!(sys.module_by_name("b"), Some(1));
+        assert_eq!(sys.module_by_name("sw"), None);
+        assert_eq!(sys.program_by_name("w"), None);
+        // the index was built; names edited afterwards are still found
+        sys.programs.swap(0, 2);
+        sys.programs[1].name = "w".into();
+        assert_eq!(sys.program_by_name("x"), Some(2));
+        assert_eq!(sys.program_by_name("z"), Some(0));
+        assert_eq!(sys.program_by_name("w"), Some(1));
+        assert_eq!(sys.program_by_name("y"), None);
+        // a clone carries the index along and answers the same
+        let c = sys.clone();
+        assert_eq!(c.program_by_name("x"), Some(2));
+        sys.modules.truncate(1);
+        assert_eq!(sys.module_by_name("b"), None);
+        assert_eq!(sys.module_by_name("a"), Some(0));
+    }
+}
