@@ -40,16 +40,69 @@ pub struct System {
     pub modes: Vec<Mode>,
     /// Allowed ordered mode pairs `(from, to)`, distinct, `from != to`.
     pub transitions: Vec<(ModeId, ModeId)>,
+    /// Name → index of programs and modules, built on first use (a name
+    /// lookup is then logarithmic instead of a scan over the catalogue).
+    pub(crate) names: NameIndex,
+}
+
+/// Name → index of the programs and of the modules of a [`System`], built
+/// on first use. Every hit is checked against the catalogue (code may edit
+/// the public fields after validation), and a miss falls back to a scan, so
+/// the answer is the scan's for unique names.
+#[derive(Clone, Default)]
+pub(crate) struct NameIndex {
+    programs: std::sync::OnceLock<std::collections::BTreeMap<String, usize>>,
+    modules: std::sync::OnceLock<std::collections::BTreeMap<String, usize>>,
+}
+
+impl std::fmt::Debug for NameIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NameIndex")
+    }
+}
+
+/// The index of `name` among the `len` names `name_at` gives (names are
+/// unique in a validated system).
+fn lookup<'a>(
+    cache: &std::sync::OnceLock<std::collections::BTreeMap<String, usize>>,
+    len: usize,
+    name_at: impl Fn(usize) -> &'a str,
+    name: &str,
+) -> Option<usize> {
+    let index = cache.get_or_init(|| {
+        let mut m = std::collections::BTreeMap::new();
+        for i in 0..len {
+            m.entry(name_at(i).to_string()).or_insert(i);
+        }
+        m
+    });
+    if let Some(&i) = index.get(name)
+        && i < len
+        && name_at(i) == name
+    {
+        return Some(i);
+    }
+    (0..len).find(|&i| name_at(i) == name)
 }
 
 impl System {
     /// The module of this name.
     pub fn module_by_name(&self, name: &str) -> Option<ModuleId> {
-        self.modules.iter().position(|m| m.name == name)
+        lookup(
+            &self.names.modules,
+            self.modules.len(),
+            |i| self.modules[i].name.as_str(),
+            name,
+        )
     }
     /// The program of this name.
     pub fn program_by_name(&self, name: &str) -> Option<ProgramId> {
-        self.programs.iter().position(|p| p.name == name)
+        lookup(
+            &self.names.programs,
+            self.programs.len(),
+            |i| self.programs[i].name.as_str(),
+            name,
+        )
     }
     /// The message of this name.
     pub fn message_by_name(&self, name: &str) -> Option<MessageId> {
@@ -288,5 +341,71 @@ impl Mode {
             .requirement
             .timing
             .count(self.major_frame)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use crate::SourceFile;
+    use crate::validate::Limits;
+
+    fn load() -> super::System {
+        let files = vec![
+            SourceFile {
+                name: "system.ron".into(),
+                text: r#"System(
+    name: "names",
+    modules: [
+        Module(name: "a", cores: 1, memory: "64MiB"),
+        Module(name: "b", cores: 1, memory: "64MiB"),
+    ],
+    switches: ["sw"],
+    links: [
+        Link(from: "a", to: "sw", bandwidth: "100Mbit/s", latency: "5us"),
+        Link(from: "b", to: "sw", bandwidth: "100Mbit/s", latency: "5us"),
+    ],
+    programs: [
+        Program(name: "x", memory: "8MiB", wcet: "1ms", period: "10ms"),
+        Program(name: "y", memory: "8MiB", wcet: "1ms", period: "10ms"),
+        Program(name: "z", memory: "8MiB", wcet: "1ms", period: "10ms"),
+    ],
+    messages: [],
+    transitions: [],
+)"#
+                .into(),
+            },
+            SourceFile {
+                name: "m.ron".into(),
+                text: r#"Mode(name: "m", programs: ["x", "y", "z"], messages: [])"#.into(),
+            },
+        ];
+        match crate::load::load(&files, Limits::default()) {
+            Ok(s) => s,
+            Err(d) => panic!("{}", crate::diag::render(&d, &files)),
+        }
+    }
+
+    #[test]
+    fn look_ups_agree_with_a_scan_even_after_edits() {
+        let mut sys = load();
+        for (i, p) in sys.programs.iter().enumerate() {
+            assert_eq!(sys.program_by_name(&p.name), Some(i));
+        }
+        assert_eq!(sys.module_by_name("b"), Some(1));
+        assert_eq!(sys.module_by_name("sw"), None);
+        assert_eq!(sys.program_by_name("w"), None);
+        // the index was built; names edited afterwards are still found
+        sys.programs.swap(0, 2);
+        sys.programs[1].name = "w".into();
+        assert_eq!(sys.program_by_name("x"), Some(2));
+        assert_eq!(sys.program_by_name("z"), Some(0));
+        assert_eq!(sys.program_by_name("w"), Some(1));
+        assert_eq!(sys.program_by_name("y"), None);
+        // a clone carries the index along and answers the same
+        let c = sys.clone();
+        assert_eq!(c.program_by_name("x"), Some(2));
+        sys.modules.truncate(1);
+        assert_eq!(sys.module_by_name("b"), None);
+        assert_eq!(sys.module_by_name("a"), Some(0));
     }
 }

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 pub type TransitionPlan = (ModeId, ModeId, Result<Plan, Option<NoPlan>>);
 
 /// Plans one transition between two tables (deterministic).
-pub type PlanFn<'a> = dyn Fn(ModeId, ModeId, &Schedule, &Schedule) -> Result<Plan, NoPlan> + 'a;
+/// Called from several threads at once (one transition each).
+pub type PlanFn<'a> =
+    dyn Fn(ModeId, ModeId, &Schedule, &Schedule) -> Result<Plan, NoPlan> + Sync + 'a;
 
 /// What one feedback round changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,19 +40,40 @@ pub struct PlanAll {
     pub rounds: Vec<FeedbackRound>,
 }
 
-/// Plans every transition of `ss` with `plan`.
-fn plan_each(system: &System, ss: &SystemSynthesis, plan: &PlanFn) -> Vec<TransitionPlan> {
-    system
-        .transitions
-        .iter()
-        .map(|&(a, b)| {
-            let r = match (&ss.synthesis.modes[a], &ss.synthesis.modes[b]) {
-                (Ok(sa), Ok(sb)) => plan(a, b, sa, sb).map_err(Some),
-                _ => Err(None),
-            };
-            (a, b, r)
-        })
-        .collect()
+/// Plans every transition of `ss` with `plan`. A transition whose two
+/// tables are those of `prev` keeps its plan from there (`plan` is
+/// deterministic: the same tables, the same answer).
+fn plan_each(
+    system: &System,
+    ss: &SystemSynthesis,
+    plan: &PlanFn,
+    prev: Option<(&SystemSynthesis, &[TransitionPlan])>,
+) -> Vec<TransitionPlan> {
+    // the transitions are independent: planned on every core, kept in order
+    let indexed: Vec<(usize, (ModeId, ModeId))> =
+        system.transitions.iter().copied().enumerate().collect();
+    crate::par::map(&indexed, |&(i, (a, b))| {
+        let r = match (&ss.synthesis.modes[a], &ss.synthesis.modes[b]) {
+            (Ok(sa), Ok(sb)) => {
+                let kept = prev.and_then(|(p, plans)| {
+                    let unchanged = matches!(&p.synthesis.modes[a], Ok(x) if x == sa)
+                        && matches!(&p.synthesis.modes[b], Ok(x) if x == sb);
+                    let t = plans.get(i).filter(|t| unchanged && (t.0, t.1) == (a, b))?;
+                    Some(t.2.clone())
+                });
+                match kept {
+                    Some(r) => r,
+                    None => crate::trace::span(
+                        |r| format!("plan {a} -> {b}: {}", crate::trace::verdict(r)),
+                        || plan(a, b, sa, sb),
+                    )
+                    .map_err(Some),
+                }
+            }
+            _ => Err(None),
+        };
+        (a, b, r)
+    })
 }
 
 /// Synthesizes every mode jointly and plans every allowed transition with
@@ -68,8 +91,11 @@ fn plan_each(system: &System, ss: &SystemSynthesis, plan: &PlanFn) -> Vec<Transi
 /// A round is kept only when it plans more transitions than before.
 pub fn plan_all(system: &System, opts: &Options, plan: &PlanFn, max_rounds: u32) -> PlanAll {
     let mut fixed: BTreeMap<(ProgramId, ModeId), ModuleId> = BTreeMap::new();
-    let mut ss = synthesize_with(system, opts, &fixed);
-    let mut plans = plan_each(system, &ss, plan);
+    let mut ss = crate::trace::span(
+        |_| "system synthesis".to_string(),
+        || synthesize_with(system, opts, &fixed),
+    );
+    let mut plans = plan_each(system, &ss, plan, None);
     let mut rounds = Vec::new();
     for _ in 0..max_rounds {
         let failed: Vec<(ModeId, ModeId)> = plans
@@ -102,7 +128,7 @@ pub fn plan_all(system: &System, opts: &Options, plan: &PlanFn, max_rounds: u32)
             changes,
         });
         let next = synthesize_with(system, opts, &next_fixed);
-        let next_plans = plan_each(system, &next, plan);
+        let next_plans = plan_each(system, &next, plan, Some((&ss, &plans)));
         let ok = |ps: &[TransitionPlan]| ps.iter().filter(|(_, _, r)| r.is_ok()).count();
         let schedules =
             |s: &SystemSynthesis| s.synthesis.modes.iter().filter(|r| r.is_ok()).count();

@@ -217,7 +217,16 @@ pub(crate) fn repair(
                     break;
                 }
                 tried += 1;
-                match synthesize_mode_holding(system, mode, &hint, &held, opts) {
+                match crate::trace::span(
+                    |r| {
+                        format!(
+                            "mode {mode}: gap repair, {} ends -> {}",
+                            held.ends.len(),
+                            crate::trace::verdict(r)
+                        )
+                    },
+                    || synthesize_mode_holding(system, mode, &hint, &held, opts),
+                ) {
                     Err(why) => {
                         let (named, _) = crate::run::named(system, &why);
                         let n = wanted.len();

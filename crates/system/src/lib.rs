@@ -33,8 +33,10 @@ mod feedback;
 mod gap;
 mod joint;
 mod pack;
+mod par;
 mod report;
 mod run;
+mod trace;
 mod view;
 
 pub use bound::{Bounds, Optimum, TransitionBound, bounds};

@@ -83,7 +83,10 @@ pub fn synthesize_with(
     let vs = views(system);
     let own: Vec<u32> = per_program(&vs).iter().map(|o| o.0).collect();
     let mut fixed = fixed.clone();
-    let (mut placement, mut labels, tight) = place_all(system, &vs, &own, &fixed);
+    let (mut placement, mut labels, tight) = crate::trace::span(
+        |_| "joint placement".to_string(),
+        || place_all(system, &vs, &own, &fixed),
+    );
     let n = system.modes.len();
     let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
     let hint_of = |jp: &JointPlacement, mode: ModeId| PlacementHint {
@@ -93,12 +96,22 @@ pub fn synthesize_with(
             .collect(),
     };
     let mut relaxed = Vec::new();
-    for (mode, r) in results.iter_mut().enumerate() {
-        let (x, relax) = synthesize_relaxing(system, mode, hint_of(&placement, mode), opts);
+    // the modes are independent here (each follows the joint placement):
+    // synthesized on every core, kept in mode order
+    let all_modes: Vec<ModeId> = (0..n).collect();
+    let first = crate::par::map(&all_modes, |&mode| {
+        synthesize_relaxing(system, mode, hint_of(&placement, mode), opts)
+    });
+    // modes no attempt scheduled, even with every hint dropped: another
+    // placement wish will not help them (they are not synthesized again
+    // by the rounds below, nor by the no-hint fallback)
+    let mut hopeless = vec![false; n];
+    for (mode, (x, relax, bare)) in first.into_iter().enumerate() {
         if relax {
             relaxed.push(mode);
         }
-        *r = Some(x);
+        hopeless[mode] = bare;
+        results[mode] = Some(x);
     }
     let mut rounds = 1;
     let mut deviations = deviations_of(system, &placement, &results);
@@ -152,6 +165,7 @@ pub fn synthesize_with(
             next_labels = l;
         }
         let todo: Vec<ModeId> = (0..n)
+            .filter(|&m| !hopeless[m])
             .filter(|&m| {
                 let got = match &results[m] {
                     Some(Ok(s)) => schedule_modules(system, s),
@@ -165,8 +179,12 @@ pub fn synthesize_with(
             break;
         }
         let mut cand = results.clone();
-        for &mode in &todo {
-            cand[mode] = Some(synthesize_relaxing(system, mode, hint_of(&next, mode), opts).0);
+        let again = crate::par::map(&todo, |&mode| {
+            synthesize_relaxing(system, mode, hint_of(&next, mode), opts)
+        });
+        for (&mode, (x, _, bare)) in todo.iter().zip(again) {
+            hopeless[mode] |= bare;
+            cand[mode] = Some(x);
         }
         let cs = score_of(system, &cand);
         if cs < score {
@@ -202,11 +220,13 @@ pub fn synthesize_with(
         if !relaxed.contains(&mode) {
             relaxed.push(mode);
         }
-        *r = Some(synthesize_mode(
-            system,
-            mode,
-            &PlacementHint::default(),
-            opts,
+        if hopeless[mode] {
+            // already tried without any hint: the same call, the same answer
+            continue;
+        }
+        *r = Some(crate::trace::span(
+            |r| format!("mode {mode}: no hint -> {}", crate::trace::verdict(r)),
+            || synthesize_mode(system, mode, &PlacementHint::default(), opts),
         ));
     }
     if !relaxed.is_empty() {
@@ -219,7 +239,10 @@ pub fn synthesize_with(
         .collect();
     // tables whose stay gaps exceed a bound: built again with the placement
     // held and the first and last jobs of the staying programs bounded
-    let gap_syntheses = crate::gap::repair(system, &mut modes, opts, GAP_ROUNDS);
+    let gap_syntheses = crate::trace::span(
+        |_| "gap repair".to_string(),
+        || crate::gap::repair(system, &mut modes, opts, GAP_ROUNDS),
+    );
     let stay_gaps = crate::gap::stay_gaps(system, &modes);
     let moves = moves_of(system, &modes);
     // the upper bound for the exact search: the joint placement, when it
@@ -232,7 +255,7 @@ pub fn synthesize_with(
             .map(|v| v.len() as u32)
             .sum::<u32>()
     });
-    let bounds = bounds_of(system, &vs, upper);
+    let bounds = crate::trace::span(|_| "bounds".to_string(), || bounds_of(system, &vs, upper));
     SystemSynthesis {
         synthesis: Synthesis { modes, moves },
         placement,
@@ -251,20 +274,29 @@ pub fn synthesize_with(
 /// those held on the modules it names — are released (kept as soft hints),
 /// at most [`HOLD_STEPS`] times; then every hint is soft, dropping those the
 /// failure names ([`RELAX_STEPS`] times); the caller falls back to no hint.
-/// Whether it relaxed.
+/// Whether it relaxed, and whether an attempt without any hint failed.
 fn synthesize_relaxing(
     system: &System,
     mode: ModeId,
     hint: PlacementHint,
     opts: &Options,
-) -> (Result<Schedule, Infeasible>, bool) {
+) -> (Result<Schedule, Infeasible>, bool, bool) {
     let mut held: BTreeMap<ProgramId, ModuleId> =
         hint.preferred.iter().map(|(&p, &(m, _))| (p, m)).collect();
-    let mut r = synthesize_mode_held(system, mode, &hint, &held, opts);
+    let mut r = crate::trace::span(
+        |r| {
+            format!(
+                "mode {mode}: held {} -> {}",
+                held.len(),
+                crate::trace::verdict(r)
+            )
+        },
+        || synthesize_mode_held(system, mode, &hint, &held, opts),
+    );
     let mut relaxed = false;
     for _ in 0..HOLD_STEPS {
         let Err(why) = &r else {
-            return (r, relaxed);
+            return (r, relaxed, false);
         };
         let (programs, modules) = named(system, why);
         let before = held.len();
@@ -276,13 +308,22 @@ fn synthesize_relaxing(
             break;
         }
         relaxed = true;
-        r = synthesize_mode_held(system, mode, &hint, &held, opts);
+        r = crate::trace::span(
+            |r| {
+                format!(
+                    "mode {mode}: held {} (released) -> {}",
+                    held.len(),
+                    crate::trace::verdict(r)
+                )
+            },
+            || synthesize_mode_held(system, mode, &hint, &held, opts),
+        );
     }
     if r.is_ok() {
-        return (r, relaxed);
+        return (r, relaxed, false);
     }
-    let (r, _) = synthesize_soft(system, mode, hint, opts);
-    (r, true)
+    let (r, _, bare) = synthesize_soft(system, mode, hint, opts);
+    (r, true, bare)
 }
 
 /// The programs and modules a failure names.
@@ -360,14 +401,23 @@ pub(crate) fn named(system: &System, why: &Infeasible) -> (Vec<ProgramId>, Vec<M
 /// Synthesizes a mode with `hint` as soft hints; when that fails, again with
 /// the hints of the programs the failure names, and of those hinted onto the
 /// modules where it failed, left out (at most [`RELAX_STEPS`] times).
-/// Whether it relaxed.
+/// Whether it relaxed, and whether it failed with no hint left.
 fn synthesize_soft(
     system: &System,
     mode: ModeId,
     mut hint: PlacementHint,
     opts: &Options,
-) -> (Result<Schedule, Infeasible>, bool) {
-    let mut r = synthesize_mode(system, mode, &hint, opts);
+) -> (Result<Schedule, Infeasible>, bool, bool) {
+    let mut r = crate::trace::span(
+        |r| {
+            format!(
+                "mode {mode}: soft {} -> {}",
+                hint.preferred.len(),
+                crate::trace::verdict(r)
+            )
+        },
+        || synthesize_mode(system, mode, &hint, opts),
+    );
     let mut relaxed = false;
     for _ in 0..RELAX_STEPS {
         let Err(why) = &r else {
@@ -381,9 +431,19 @@ fn synthesize_soft(
             break;
         }
         relaxed = true;
-        r = synthesize_mode(system, mode, &hint, opts);
+        r = crate::trace::span(
+            |r| {
+                format!(
+                    "mode {mode}: soft {} (relaxed) -> {}",
+                    hint.preferred.len(),
+                    crate::trace::verdict(r)
+                )
+            },
+            || synthesize_mode(system, mode, &hint, opts),
+        );
     }
-    (r, relaxed)
+    let bare = r.is_err() && hint.preferred.is_empty();
+    (r, relaxed, bare)
 }
 
 /// (modes without a schedule, migrations over every transition).

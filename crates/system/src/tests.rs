@@ -229,6 +229,35 @@ fn synthesis_follows_the_joint_placement() {
     assert!(report.transitions.iter().all(|t| t.reasons.is_empty()));
 }
 
+#[test]
+fn every_transition_is_planned_once_and_in_order() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sys = triangle().load();
+    let opts = seamless_plan::PlanOptions::default();
+    let calls = AtomicUsize::new(0);
+    let plan = |a: usize, b: usize, sa: &Schedule, sb: &Schedule| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        seamless_plan::plan_transition(&sys, a, b, sa, sb, 0, &opts)
+    };
+    let all = plan_all(&sys, &seamless_synth::Options::default(), &plan, 2);
+    let order: Vec<(usize, usize)> = all.plans.iter().map(|t| (t.0, t.1)).collect();
+    assert_eq!(order, sys.transitions);
+    // the plans are the planner's on the final tables, whichever core ran them
+    for (a, b, r) in &all.plans {
+        let (Ok(sa), Ok(sb)) = (
+            &all.system.synthesis.modes[*a],
+            &all.system.synthesis.modes[*b],
+        ) else {
+            panic!("a table is missing");
+        };
+        let again = seamless_plan::plan_transition(&sys, *a, *b, sa, sb, 0, &opts);
+        assert_eq!(r.as_ref().ok(), again.as_ref().ok());
+    }
+    // no round failed: one plan per transition
+    assert!(all.plans.iter().all(|t| t.2.is_ok()));
+    assert_eq!(calls.load(Ordering::Relaxed), sys.transitions.len());
+}
+
 fn tiny_strategy() -> impl Strategy<Value = Tiny> {
     (2usize..=3, 1usize..=3, 2usize..=3).prop_flat_map(|(nm, np, nmodes)| {
         let modules = proptest::collection::vec(4u64..=9, nm);

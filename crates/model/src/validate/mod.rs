@@ -177,5 +177,6 @@ pub fn validate_partial(
             .collect(),
         modes: out_modes,
         transitions,
+        names: Default::default(),
     })
 }
