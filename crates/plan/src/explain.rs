@@ -921,7 +921,8 @@ fn write_proven(f: &mut fmt::Formatter<'_>, pr: &Proven, to: &str, ns: u64) -> f
     };
     write!(
         f,
-        "proven: no plan exists (at any request instant, switch point, phase or migration order): \
+        "proven: no plan exists with these two tables (at any request instant, switch point, phase or \
+         migration order): \
          program `{program}` ({what}) would be unavailable for at least {}, above its bound \
          max_unavailability = {} by at least {}",
         t(*at_least),

@@ -215,9 +215,9 @@ pub fn migration_lower(ctx: &Ctx, pi: usize) -> Option<MigrationLower> {
         .map(|q| q.memory)
         .fold(0, u64::saturating_add);
     // S − suspension: the suspension is the end of the last old job before
-    // S. (A last job that runs past the frame's end suspends after S: the
-    // rounds could then enter between S and the suspension, and the bound
-    // below is not used.)
+    // S. (`last_a.end <= ha` always holds for a valid table, where no job
+    // runs past the frame's end; the guard only keeps the bound unused on a
+    // table that would break that.)
     let full = a_on_dst.saturating_add(m) > sys.modules[dst].memory && last_a.end <= ctx.ha;
     let wait = ctx.ha - last_a.end.min(ctx.ha);
     // (scheme, bytes after the suspension on the route, bytes entering the
