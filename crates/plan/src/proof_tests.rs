@@ -453,4 +453,63 @@ mod props {
             }
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        /// Soundness where the simple case does not reach: links of
+        /// different speeds (the slowest hop, the fastest links of an
+        /// intermediary and the link into the destination differ) and every
+        /// bound just above the program's own lower bound, so that plans
+        /// found meet the bounds with little or no slack (a review's
+        /// suggestion, session 16).
+        #[test]
+        fn lower_bounds_hold_on_mixed_links_near_the_bound(
+            progs in proptest::collection::vec(
+                (64u64..8192, 0u64..=100, 0u64..=100, 200u64..2000, 0u64..1000, 0u64..1000, 0usize..3, 0usize..3),
+                1..4,
+            ),
+            bws in proptest::collection::vec(
+                proptest::sample::select(vec![10_000_000u64, 100_000_000, 1_000_000_000, 5_000_000_000]),
+                3,
+            ),
+            slack in proptest::sample::select(vec![0u64, 500, 3_000, 20_000]),
+            tight in any::<bool>(),
+            request in 0u64..10_000,
+        ) {
+            let progs: Vec<_> = progs
+                .into_iter()
+                .map(|(m, w, d, wcet, oa, ob, ma, mb)| {
+                    let w = m * w / 100;
+                    (m, w, w * d / 100, wcet, oa, ob, ma, mb)
+                })
+                .collect();
+            let (mut sys, a, b) = hand_case(&progs, &[], tight);
+            for (l, bw) in sys.network.links.iter_mut().zip(&bws) {
+                l.bandwidth = *bw;
+            }
+            let lows: Vec<(String, u64)> = {
+                let ctx = Ctx::new(&sys, 0, 1, &a, &b).unwrap();
+                lower_bounds(&ctx)
+                    .into_iter()
+                    .map(|l| (ctx.progs[l.pi].name.clone(), l.at_least))
+                    .collect()
+            };
+            for (name, low) in &lows {
+                if let Some(p) = sys.programs.iter_mut().find(|p| &p.name == name) {
+                    p.max_unavailability = Some(low.saturating_add(slack));
+                }
+            }
+            let opts = PlanOptions { budget: 200_000, prove: false, ..PlanOptions::default() };
+            let ctx = Ctx::new(&sys, 0, 1, &a, &b).unwrap();
+            prop_assert!(crate::proof::infeasible(&ctx).is_empty());
+            if let Ok(plan) = plan_transition(&sys, 0, 1, &a, &b, request, &opts) {
+                for l in lower_bounds(&ctx) {
+                    let name = &ctx.progs[l.pi].name;
+                    let u = outcome(&plan, name).unavailability.unwrap();
+                    prop_assert!(l.at_least <= u, "{}: {} > {} ({:?})", name, l.at_least, u, l.why);
+                }
+            }
+        }
+    }
 }
