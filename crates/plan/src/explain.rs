@@ -279,7 +279,6 @@ impl Planner<'_, '_> {
         module: usize,
         holders: &[usize],
     ) -> (Vec<Remedy>, Option<Together>) {
-        let sys = self.ctx.sys;
         let mut links: Vec<(usize, usize)> = Vec::new();
         for &h in holders {
             let p = &self.ctx.progs[h];
@@ -291,6 +290,20 @@ impl Planner<'_, '_> {
         }
         links.sort_unstable();
         links.dedup();
+        self.bandwidth_remedy(request, Goal::Memory(module), &links)
+    }
+
+    /// The slowest of `links`, raised together to the least bandwidth found
+    /// with which `goal` holds (planned again): a remedy per link, and the
+    /// change planned again all at once and one by one. Empty when no
+    /// bandwidth up to 64 times the current one is shown to work.
+    fn bandwidth_remedy(
+        &self,
+        request: u64,
+        goal: Goal,
+        links: &[(usize, usize)],
+    ) -> (Vec<Remedy>, Option<Together>) {
+        let sys = self.ctx.sys;
         let Some(current) = links
             .iter()
             .map(|&(l, _)| sys.network.links[l].bandwidth)
@@ -299,11 +312,11 @@ impl Planner<'_, '_> {
             return (Vec::new(), None);
         };
         let slow: Vec<(usize, usize)> = links
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&(l, _)| sys.network.links[l].bandwidth == current)
             .collect();
-        let Some(bw) = self.bandwidth_that_works(request, Goal::Memory(module), &slow, current)
-        else {
+        let Some(bw) = self.bandwidth_that_works(request, goal, &slow, current) else {
             return (Vec::new(), None);
         };
         let remedies = slow
@@ -318,10 +331,7 @@ impl Planner<'_, '_> {
                 }
             })
             .collect();
-        (
-            remedies,
-            Some(self.together(request, Goal::Memory(module), &slow, bw)),
-        )
+        (remedies, Some(self.together(request, goal, &slow, bw)))
     }
 
     /// The bandwidth changes `links` at `bw`, planned again all at once and
@@ -433,32 +443,9 @@ impl Planner<'_, '_> {
                     (bottleneck, self.opts.explain, self.route_links(pi))
                 {
                     // every slowest link of the route, raised together
-                    let links = mi;
-                    let current = links
-                        .iter()
-                        .map(|&(l, _)| sys.network.links[l].bandwidth)
-                        .min()
-                        .unwrap_or(0);
-                    let slow: Vec<(usize, usize)> = links
-                        .iter()
-                        .copied()
-                        .filter(|&(l, _)| sys.network.links[l].bandwidth == current)
-                        .collect();
-                    if let Some(bw) =
-                        self.bandwidth_that_works(request, Goal::Bound(pi), &slow, current)
-                    {
-                        np.together =
-                            Some(Box::new(self.together(request, Goal::Bound(pi), &slow, bw)));
-                        for &(_, d) in &slow {
-                            let (from, to) = dir_names(d);
-                            np.remedies.push(Remedy::Bandwidth {
-                                from,
-                                to,
-                                current,
-                                at_least: bw,
-                            });
-                        }
-                    }
+                    let (remedies, together) = self.bandwidth_remedy(request, Goal::Bound(pi), &mi);
+                    np.together = together.map(Box::new);
+                    np.remedies.extend(remedies);
                 }
                 if let Some((module, until)) = dest_full_until {
                     np.remedies.push(Remedy::RoomBeforeSwitch {
@@ -596,35 +583,10 @@ impl Planner<'_, '_> {
         if let (Why::Migration(_), true, Some(links)) =
             (&first.why, self.opts.explain, self.route_links(first.pi))
         {
-            let current = links
-                .iter()
-                .map(|&(l, _)| sys.network.links[l].bandwidth)
-                .min()
-                .unwrap_or(0);
-            let slow: Vec<(usize, usize)> = links
-                .iter()
-                .copied()
-                .filter(|&(l, _)| sys.network.links[l].bandwidth == current)
-                .collect();
-            if let Some(bw) =
-                self.bandwidth_that_works(request, Goal::Bound(first.pi), &slow, current)
-            {
-                np.together = Some(Box::new(self.together(
-                    request,
-                    Goal::Bound(first.pi),
-                    &slow,
-                    bw,
-                )));
-                for &(_, d) in &slow {
-                    let h = sys.network.direction(d);
-                    np.remedies.push(Remedy::Bandwidth {
-                        from: sys.network.nodes[h.from].name.clone(),
-                        to: sys.network.nodes[h.to].name.clone(),
-                        current,
-                        at_least: bw,
-                    });
-                }
-            }
+            let (remedies, together) =
+                self.bandwidth_remedy(request, Goal::Bound(first.pi), &links);
+            np.together = together.map(Box::new);
+            np.remedies.extend(remedies);
         }
         np.remedies.push(Remedy::LooserBound {
             program: p.name.clone(),

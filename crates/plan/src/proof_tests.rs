@@ -328,6 +328,18 @@ mod props {
     /// (KiB), wcet, old and new job offsets, old and new module.
     type Drawn = (u64, u64, u64, u64, u64, u64, usize, usize);
 
+    /// The drawn tuples with the working set and the dirty set turned from
+    /// percentages (of the memory, of the working set) into KiB.
+    fn drawn(progs: Vec<Drawn>) -> Vec<Drawn> {
+        progs
+            .into_iter()
+            .map(|(m, w, d, wcet, oa, ob, ma, mb)| {
+                let w = m * w / 100;
+                (m, w, w * d / 100, wcet, oa, ob, ma, mb)
+            })
+            .collect()
+    }
+
     /// One program on hand-made tables: sizes, job instants, memory (tight
     /// or not), request instant, and whether it migrates, all drawn.
     fn hand_case(progs: &[Drawn], bounds: &[u64], tight: bool) -> (System, Schedule, Schedule) {
@@ -433,22 +445,11 @@ mod props {
         ) {
             // (memory KiB, working set %, dirty % of it, wcet, old offset,
             // new offset, old module, new module)
-            let progs: Vec<_> = progs
-                .into_iter()
-                .map(|(m, w, d, wcet, oa, ob, ma, mb)| {
-                    let w = m * w / 100;
-                    (m, w, w * d / 100, wcet, oa, ob, ma, mb)
-                })
-                .collect();
+            let progs = drawn(progs);
             let (sys, a, b) = hand_case(&progs, &bounds, tight);
             let opts = PlanOptions { budget: 200_000, prove: false, ..PlanOptions::default() };
             let ctx = Ctx::new(&sys, 0, 1, &a, &b).unwrap();
-            if let Ok(plan) = plan_transition(&sys, 0, 1, &a, &b, request, &opts) {
-                for l in lower_bounds(&ctx) {
-                    let name = &ctx.progs[l.pi].name;
-                    let u = outcome(&plan, name).unavailability.unwrap();
-                    prop_assert!(l.at_least <= u, "{}: {} > {} ({:?})", name, l.at_least, u, l.why);
-                }
+            if below_plan(&sys, &a, &b, request, &opts) {
                 prop_assert!(crate::proof::infeasible(&ctx).is_empty());
             }
         }
@@ -477,13 +478,7 @@ mod props {
             tight in any::<bool>(),
             request in 0u64..10_000,
         ) {
-            let progs: Vec<_> = progs
-                .into_iter()
-                .map(|(m, w, d, wcet, oa, ob, ma, mb)| {
-                    let w = m * w / 100;
-                    (m, w, w * d / 100, wcet, oa, ob, ma, mb)
-                })
-                .collect();
+            let progs = drawn(progs);
             let (mut sys, a, b) = hand_case(&progs, &[], tight);
             for (l, bw) in sys.network.links.iter_mut().zip(&bws) {
                 l.bandwidth = *bw;
@@ -503,13 +498,7 @@ mod props {
             let opts = PlanOptions { budget: 200_000, prove: false, ..PlanOptions::default() };
             let ctx = Ctx::new(&sys, 0, 1, &a, &b).unwrap();
             prop_assert!(crate::proof::infeasible(&ctx).is_empty());
-            if let Ok(plan) = plan_transition(&sys, 0, 1, &a, &b, request, &opts) {
-                for l in lower_bounds(&ctx) {
-                    let name = &ctx.progs[l.pi].name;
-                    let u = outcome(&plan, name).unavailability.unwrap();
-                    prop_assert!(l.at_least <= u, "{}: {} > {} ({:?})", name, l.at_least, u, l.why);
-                }
-            }
+            below_plan(&sys, &a, &b, request, &opts);
         }
     }
 }

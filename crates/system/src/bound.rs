@@ -13,7 +13,7 @@
 //!   for a schedule, so no schedule can do better. Computed by branch and
 //!   bound where the system is small enough; otherwise unknown.
 
-use crate::view::{Capacity, ProgView, Usage, disjoint, moves};
+use crate::view::{Capacity, ProgView, Usage, disjoint, labellings};
 use seamless_model::{ModeId, ModuleId, ProgramId, System};
 
 /// The least migrations on one allowed transition.
@@ -74,7 +74,7 @@ pub(crate) const PROGRAM_NODES: u64 = 200_000;
 /// Step budget of the exact optimum's search.
 const OPTIMUM_NODES: u64 = 2_000_000;
 /// Most labellings per program the exact optimum enumerates.
-const LABELLINGS: usize = 4_096;
+pub(crate) const LABELLINGS: usize = 4_096;
 
 /// The result of a search over one program's labellings.
 #[derive(Debug, Clone)]
@@ -245,38 +245,9 @@ pub(crate) fn optimum(
     // every labelling of every program, fewest moves first
     let mut lists: Vec<Vec<(u32, Vec<ModuleId>)>> = Vec::with_capacity(views.len());
     for v in views {
-        let size = v
-            .allowed
-            .iter()
-            .try_fold(1usize, |acc, a| acc.checked_mul(a.len()));
-        match size {
-            Some(n) if n <= LABELLINGS => {}
-            _ => return Optimum::Unknown,
-        }
-        let mut all: Vec<(u32, Vec<ModuleId>)> = Vec::new();
-        let mut labels = vec![0usize; v.modes.len()];
-        loop {
-            let l: Vec<ModuleId> = labels
-                .iter()
-                .enumerate()
-                .map(|(i, &x)| v.allowed[i][x])
-                .collect();
-            all.push((moves(v, &l), l));
-            // next in mixed radix
-            let mut d = 0;
-            while d < labels.len() {
-                labels[d] += 1;
-                if labels[d] < v.allowed[d].len() {
-                    break;
-                }
-                labels[d] = 0;
-                d += 1;
-            }
-            if d == labels.len() {
-                break;
-            }
-        }
-        all.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let Some(all) = labellings(v, LABELLINGS) else {
+            return Optimum::Unknown;
+        };
         lists.push(all);
     }
     // most constrained (fewest labellings), then largest, first

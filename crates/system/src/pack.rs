@@ -8,12 +8,11 @@
 //! programs are added, so an overflow never goes away deeper down. Branch
 //! and bound on the moves; a step budget. Deterministic.
 
-use crate::view::{Capacity, ProgView, Usage, moves};
+use crate::bound::LABELLINGS;
+use crate::view::{Capacity, ProgView, Usage, labellings};
 use seamless_model::{ModeId, ModuleId, ProgramId, System};
 use std::collections::BTreeMap;
 
-/// Labellings of one program enumerated at most (else the search gives up).
-const LABELLINGS: usize = 4096;
 /// Processor time per mille of a module's capacity the search fills.
 const TIME_PM: u64 = 800;
 
@@ -31,42 +30,12 @@ pub(crate) fn pack(
     let cap = Capacity::new(system);
     let mut lists: Vec<Vec<(u32, Vec<ModuleId>)>> = Vec::with_capacity(views.len());
     for v in views {
-        let size = v
-            .allowed
-            .iter()
-            .try_fold(1usize, |acc, a| acc.checked_mul(a.len()))?;
-        if size > LABELLINGS {
-            return None;
-        }
-        let mut all = Vec::with_capacity(size);
-        let mut idx = vec![0usize; v.modes.len()];
-        loop {
-            let l: Vec<ModuleId> = idx
-                .iter()
-                .enumerate()
-                .map(|(i, &x)| v.allowed[i][x])
-                .collect();
-            let kept = l
-                .iter()
+        let mut all = labellings(v, LABELLINGS)?;
+        all.retain(|(_, l)| {
+            l.iter()
                 .zip(&v.modes)
-                .all(|(&m, &mode)| fixed.get(&(v.id, mode)).is_none_or(|&f| f == m));
-            if kept {
-                all.push((moves(v, &l), l));
-            }
-            let mut d = 0;
-            while d < idx.len() {
-                idx[d] += 1;
-                if idx[d] < v.allowed[d].len() {
-                    break;
-                }
-                idx[d] = 0;
-                d += 1;
-            }
-            if d == idx.len() {
-                break;
-            }
-        }
-        all.sort();
+                .all(|(&m, &mode)| fixed.get(&(v.id, mode)).is_none_or(|&f| f == m))
+        });
         lists.push(all);
     }
     let mut order: Vec<usize> = (0..views.len()).collect();

@@ -196,6 +196,44 @@ impl Usage {
     }
 }
 
+/// Every labelling of `v` (a module per mode among its allowed ones) with
+/// its moves, fewest moves first, then by labelling; `None` when there are
+/// more than `limit`.
+pub(crate) fn labellings(v: &ProgView, limit: usize) -> Option<Vec<(u32, Vec<ModuleId>)>> {
+    let size = v
+        .allowed
+        .iter()
+        .try_fold(1usize, |acc, a| acc.checked_mul(a.len()))?;
+    if size > limit {
+        return None;
+    }
+    let mut all = Vec::with_capacity(size);
+    let mut idx = vec![0usize; v.modes.len()];
+    loop {
+        let l: Vec<ModuleId> = idx
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| v.allowed[i][x])
+            .collect();
+        all.push((moves(v, &l), l));
+        // next in mixed radix
+        let mut d = 0;
+        while d < idx.len() {
+            idx[d] += 1;
+            if idx[d] < v.allowed[d].len() {
+                break;
+            }
+            idx[d] = 0;
+            d += 1;
+        }
+        if d == idx.len() {
+            break;
+        }
+    }
+    all.sort();
+    Some(all)
+}
+
 /// Migrations of a labelling (module per entry of `v.modes`).
 pub(crate) fn moves(v: &ProgView, labels: &[ModuleId]) -> u32 {
     v.edges
