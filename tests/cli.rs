@@ -326,6 +326,49 @@ fn migrate_hypervisor_knobs_and_json() {
     assert_eq!(extra % 9, 0, "{pre2}");
     assert!((4000 * 9..4400 * 9).contains(&extra), "{pre2}");
     assert_eq!(pre2["bytes"], pre["bytes"]);
+    // a writing guest, phase unknown: the pre-copy entry lists the outcome
+    // at each of the 16 writer phases, and its figures are their means
+    let mut writing = idle.to_vec();
+    writing[6] = "64MiB";
+    writing[8] = "40MiB/s";
+    let pre_of = |args: &[&str]| {
+        let o = seamless(args);
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
+        v["schemes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["scheme"] == "pre-copy")
+            .unwrap()
+            .clone()
+    };
+    let spread = pre_of(&writing);
+    let phases = spread["phases"].as_array().unwrap();
+    assert_eq!(phases.len(), 16, "{spread}");
+    let sum = |k: &str| phases.iter().map(|p| p[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!((sum("bytes") + 8) / 16, spread["bytes"].as_u64().unwrap());
+    let t = spread["total_time"].as_u64().unwrap();
+    assert!(sum("total_time").abs_diff(16 * t) <= 16, "{spread}");
+    let leads: Vec<u64> = phases
+        .iter()
+        .map(|p| p["writer_lead"].as_u64().unwrap())
+        .collect();
+    assert!(leads.windows(2).all(|w| w[0] < w[1]), "{leads:?}");
+    assert!(
+        phases.iter().any(|p| p["rounds"] != phases[0]["rounds"]),
+        "{spread}"
+    );
+    // a known phase: one entry, the row itself
+    let mut known = writing.clone();
+    known.extend(["--writer-phase", "0s"]);
+    let one = pre_of(&known);
+    let p = one["phases"].as_array().unwrap();
+    assert_eq!(p.len(), 1, "{one}");
+    assert_eq!(
+        (p[0]["total_time"].clone(), p[0]["bytes"].clone()),
+        (one["total_time"].clone(), one["bytes"].clone())
+    );
     // the knobs are explained in --help
     let o = seamless(&["migrate", "--help"]);
     let help = text(&o.stdout);
@@ -459,6 +502,7 @@ fn migrate_calibrate_prints_the_error_table() {
         "fixed settings",
         "fitted",
         "downtime ok",
+        "in range",
         "writer phase unknown",
     ] {
         assert!(out.contains(k), "{k} missing:\n{out}");

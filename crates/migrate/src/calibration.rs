@@ -223,6 +223,21 @@ pub struct Scored {
     pub downtime_ok: bool,
     /// Live rounds predicted exactly.
     pub rounds_exact: bool,
+    /// The measured total time and bytes both lie within the range the
+    /// model gives over the writer's phases, widened by [`RANGE_SLACK`]
+    /// on either side.
+    pub in_range: bool,
+}
+
+/// How far outside the range over the writer's phases a measurement may
+/// lie and still count as inside it: 5 % of the range's ends, the goal's
+/// median tolerance (the range alone is a single point when the phase
+/// does not matter).
+pub const RANGE_SLACK: f64 = 0.05;
+
+/// Whether `meas` lies in `[lo · (1 − RANGE_SLACK), hi · (1 + RANGE_SLACK)]`.
+fn within(meas: f64, lo: f64, hi: f64) -> bool {
+    meas >= lo * (1.0 - RANGE_SLACK) && meas <= hi * (1.0 + RANGE_SLACK)
 }
 
 fn rel(pred: f64, meas: f64) -> f64 {
@@ -241,7 +256,17 @@ pub fn score(runs: &[Run], s: &Settings) -> Result<Vec<Scored>, String> {
             let ms = |ns: u64| ns as f64 / 1e6;
             let down = ms(p.downtime_ns);
             let meas_down = run.downtime_ms as f64;
+            let span = |f: &dyn Fn(&crate::hypervisor::PhaseOutcome) -> u64| {
+                let lo = p.phases.iter().map(f).min();
+                let hi = p.phases.iter().map(f).max();
+                (lo.unwrap_or(0) as f64, hi.unwrap_or(0) as f64)
+            };
+            let (t0, t1) = span(&|q| q.total_ns);
+            let (b0, b1) = span(&|q| q.bytes);
+            let in_range = within(run.total_ms as f64, ms(t0 as u64), ms(t1 as u64))
+                && within(run.bytes as f64, b0, b1);
             Ok(Scored {
+                in_range,
                 total: rel(ms(p.total_ns), run.total_ms as f64),
                 bytes: rel(p.bytes as f64, run.bytes as f64),
                 final_bytes: (run.final_bytes >= MIB)
@@ -276,6 +301,9 @@ pub struct Summary {
     pub downtime_ok: usize,
     /// Runs whose rounds are exact.
     pub rounds_exact: usize,
+    /// Runs whose measured total time and bytes lie within the range over
+    /// the writer's phases ([`Scored::in_range`]).
+    pub in_range: usize,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -311,6 +339,7 @@ pub fn summarize(s: &[Scored]) -> Summary {
         final_median: (!f.is_empty()).then(|| median(f)),
         downtime_ok: s.iter().filter(|x| x.downtime_ok).count(),
         rounds_exact: s.iter().filter(|x| x.rounds_exact).count(),
+        in_range: s.iter().filter(|x| x.in_range).count(),
     }
 }
 
@@ -331,7 +360,7 @@ pub fn table(scored: &[Scored], s: &Settings) -> String {
         },
     );
     out.push_str(&format!(
-        "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}\n",
+        "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}{:>10}\n",
         "regime",
         "runs",
         "time med",
@@ -340,12 +369,13 @@ pub fn table(scored: &[Scored], s: &Settings) -> String {
         "bytes max",
         "final med (n)",
         "downtime ok",
-        "rounds ="
+        "rounds =",
+        "in range"
     ));
     let row = |out: &mut String, name: &str, group: &[Scored]| {
         let m = summarize(group);
         out.push_str(&format!(
-            "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}\n",
+            "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}{:>10}\n",
             name,
             m.runs,
             pct(m.total_median),
@@ -358,6 +388,7 @@ pub fn table(scored: &[Scored], s: &Settings) -> String {
             },
             format!("{}/{}", m.downtime_ok, m.runs),
             format!("{}/{}", m.rounds_exact, m.runs),
+            format!("{}/{}", m.in_range, m.runs),
         ));
     };
     row(&mut out, "all", scored);

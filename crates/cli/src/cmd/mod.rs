@@ -213,6 +213,7 @@ fn calibrate(out: &mut dyn Write, path: &Path) -> Result<i32, Failure> {
 
 pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
     use seamless_migrate::{Dirty, Hypervisor, WhatIfInput, render_what_if, what_if};
+    use seamless_model::plan::Scheme;
     use seamless_model::units::{Tick, parse_bandwidth, parse_size};
     if let Some(path) = &a.calibrate {
         return calibrate(out, path);
@@ -324,11 +325,27 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
     let text = match a.format {
         crate::MigrateFormat::Text => render_what_if(&w),
         crate::MigrateFormat::Json => {
+            // the hypervisor model's outcome at each writer phase (ns → ticks, as the rows)
+            let ns = tick.ns.max(1);
+            let phases: Vec<serde_json::Value> = w
+                .pre_copy_phases
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "writer_lead": p.lead_ns.div_ceil(ns),
+                        "total_time": p.total_ns.div_ceil(ns),
+                        "downtime": p.downtime_ns.div_ceil(ns),
+                        "bytes": p.bytes,
+                        "final_bytes": p.final_bytes,
+                        "rounds": p.rounds,
+                    })
+                })
+                .collect();
             let schemes: Vec<serde_json::Value> = w
                 .rows
                 .iter()
                 .map(|r| {
-                    serde_json::json!({
+                    let mut v = serde_json::json!({
                         "scheme": r.scheme.name(),
                         "total_time": r.simulated.total_time,
                         "downtime": r.simulated.downtime,
@@ -337,7 +354,11 @@ pub fn migrate(out: &mut dyn Write, a: &MigrateArgs) -> Result<i32, Failure> {
                         "final_bytes": r.final_bytes,
                         "rounds": r.rounds.len(),
                         "degradation": r.simulated.degradation,
-                    })
+                    });
+                    if r.scheme == Scheme::PreCopy && !phases.is_empty() {
+                        v["phases"] = serde_json::Value::Array(phases.clone());
+                    }
+                    v
                 })
                 .collect();
             let doc = serde_json::json!({ "tick": tick.text, "schemes": schemes });
