@@ -272,6 +272,8 @@ pub fn synthesize_with(
 /// hinted program on its module, as if pinned, for this attempt). When that
 /// fails, only the programs the failure names — or, when it names none,
 /// those held on the modules it names — are released (kept as soft hints),
+/// those that share no allowed transition with the mode first (releasing
+/// them cannot make anything migrate),
 /// at most [`HOLD_STEPS`] times; then every hint is soft, dropping those the
 /// failure names ([`RELAX_STEPS`] times); the caller falls back to no hint.
 /// Whether it relaxed, and whether an attempt without any hint failed.
@@ -300,9 +302,17 @@ fn synthesize_relaxing(
         };
         let (programs, modules) = named(system, why);
         let before = held.len();
-        held.retain(|p, _| !programs.contains(p));
-        if held.len() == before {
-            held.retain(|_, m| !modules.contains(m));
+        // release first what cannot cause a migration (programs that share
+        // no allowed transition with this mode), then the rest
+        for tied in [false, true] {
+            let release = |p: &ProgramId| tied || !in_transition(system, mode, *p);
+            held.retain(|p, _| !(programs.contains(p) && release(p)));
+            if held.len() == before {
+                held.retain(|p, m| !(modules.contains(m) && release(p)));
+            }
+            if held.len() < before {
+                break;
+            }
         }
         if held.len() == before || held.is_empty() {
             break;
@@ -324,6 +334,21 @@ fn synthesize_relaxing(
     }
     let (r, _, bare) = synthesize_soft(system, mode, hint, opts);
     (r, true, bare)
+}
+
+/// Whether `program` also runs in a mode joined to `mode` by an allowed
+/// transition (either way): moving it in `mode` could make it migrate.
+fn in_transition(system: &System, mode: ModeId, program: ProgramId) -> bool {
+    system.transitions.iter().any(|&(a, b)| {
+        let other = if a == mode {
+            b
+        } else if b == mode {
+            a
+        } else {
+            return false;
+        };
+        other != mode && system.modes[other].slot(program).is_some()
+    })
 }
 
 /// The programs and modules a failure names.
