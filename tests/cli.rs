@@ -938,6 +938,23 @@ fn an_infeasible_switch_is_explained() {
     let text = err.to_string();
     assert!(text.contains("navigation"), "{text}");
     insta::assert_snapshot!("tutorial_links_too_slow", text);
+    // a smaller remedy budget names a higher bandwidth, never one that
+    // fails: the figure named is planned again with the full budget
+    let named = |remedy_budget: u64| {
+        let opts = seamless_plan::PlanOptions {
+            remedy_budget,
+            ..seamless_plan::PlanOptions::default()
+        };
+        let np = seamless_plan::plan_transition(&system, from, to, a, b, 0, &opts)
+            .map(|p| p.metrics)
+            .expect_err("still infeasible");
+        let t = np.together.as_ref().expect("a bandwidth remedy");
+        assert_eq!(t.then, None, "{np}");
+        t.at_least
+    };
+    let (small, full) = (named(200_000), named(u64::MAX));
+    assert!(small > full, "{small} vs {full}");
+    assert_eq!(full, 30_000_000);
 }
 
 #[test]

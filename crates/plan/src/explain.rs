@@ -361,7 +361,7 @@ impl Planner<'_, '_> {
     /// Plans the transition again with the `links` at `bw` bits/s (at
     /// least): `None` when a plan is found, else the first line of why not.
     fn replan(&self, request: u64, links: &[(usize, usize)], bw: u64) -> Option<String> {
-        self.with_links(links, bw, |p2| match p2.search(request) {
+        self.with_links(links, bw, self.opts.budget, |p2| match p2.search(request) {
             Ok(_) => None,
             Err(f) => Some(
                 p2.no_plan(request, f)
@@ -375,8 +375,14 @@ impl Planner<'_, '_> {
     }
 
     /// Runs `f` with a planner over the system with the `links` at `bw`
-    /// bits/s (at least), explanations off.
-    fn with_links<R>(&self, links: &[(usize, usize)], bw: u64, f: impl FnOnce(&Planner) -> R) -> R {
+    /// bits/s (at least), explanations off, `budget` steps per plan.
+    fn with_links<R>(
+        &self,
+        links: &[(usize, usize)],
+        bw: u64,
+        budget: u64,
+        f: impl FnOnce(&Planner) -> R,
+    ) -> R {
         let mut sys2 = self.ctx.sys.clone();
         for &(l, _) in links {
             let b = &mut sys2.network.links[l].bandwidth;
@@ -386,6 +392,7 @@ impl Planner<'_, '_> {
         ctx2.sys = &sys2;
         let opts = PlanOptions {
             explain: false,
+            budget,
             ..self.opts.clone()
         };
         f(&Planner {
@@ -630,7 +637,10 @@ impl Planner<'_, '_> {
     /// Whether planning again with the `links` at `bw` bits/s (at least)
     /// meets program `pi`'s bound (the whole plan, or at least that program).
     fn works_with(&self, request: u64, goal: Goal, links: &[(usize, usize)], bw: u64) -> bool {
-        self.with_links(links, bw, |p2| match (p2.search(request), goal) {
+        // a candidate bandwidth gets the smaller remedy budget: the search
+        // tries a dozen of them; the one named is planned again in full
+        let budget = self.opts.remedy_budget.min(self.opts.budget);
+        self.with_links(links, bw, budget, |p2| match (p2.search(request), goal) {
             (Ok(_), _) => true,
             // (not shown to work)
             (Err(Fail::GaveUp { .. }), _) => false,

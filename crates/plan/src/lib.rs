@@ -38,6 +38,10 @@ use std::time::{Duration, Instant};
 /// The default [`PlanOptions::budget`]: steps per plan.
 pub const DEFAULT_BUDGET: u64 = 20_000_000;
 
+/// The default [`PlanOptions::remedy_budget`]: steps per plan tried while
+/// looking for a remedy (a tenth of [`DEFAULT_BUDGET`]).
+pub const DEFAULT_REMEDY_BUDGET: u64 = 2_000_000;
+
 /// Search options. The defaults suit systems of a few hundred programs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanOptions {
@@ -75,6 +79,13 @@ pub struct PlanOptions {
     /// found, [`Problem::GaveUp`]: no plan found within the budget, which
     /// is not a proof that none exists. Deterministic.
     pub budget: u64,
+    /// Work budget, in steps, of each plan the explanation of a failure
+    /// tries while looking for a remedy (a bandwidth with which the switch
+    /// plans: powers of two, then a bisection; capped by `budget`). A
+    /// smaller budget finds a remedy sooner but may name a higher figure
+    /// than the least that works; the figure named is planned again with
+    /// the full `budget` before it is printed. Deterministic.
+    pub remedy_budget: u64,
     /// Check the necessary conditions first (lower bounds on every
     /// program's unavailability from the tables, its sizes and the
     /// network, DESIGN.md "Proofs of infeasibility"): when one fails, no
@@ -102,6 +113,7 @@ impl Default for PlanOptions {
             reorders: 4,
             explain: true,
             budget: DEFAULT_BUDGET,
+            remedy_budget: DEFAULT_REMEDY_BUDGET,
             prove: true,
             time_limit: None,
         }
