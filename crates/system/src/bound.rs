@@ -8,9 +8,11 @@
 //!   transitions of any choice of one allowed module per mode (capacity
 //!   ignored; exact, found by branch and bound);
 //! - the **exact optimum**: the fewest moves of any placement of all
-//!   programs in all modes that respects every module's memory and
-//!   processor time (cores × frame) in every mode — a necessary condition
-//!   for a schedule, so no schedule can do better. Computed by branch and
+//!   programs in all modes that respects every module's memory, processor
+//!   time (cores × frame) and cores (no more programs that pairwise cannot
+//!   share a core than it has cores: `view::Capacity::crowded`) in every
+//!   mode — necessary conditions for a schedule, so no schedule can do
+//!   better. Computed by branch and
 //!   bound where the system is small enough; otherwise unknown.
 
 use crate::view::{Capacity, ProgView, Usage, disjoint, labellings};
@@ -31,10 +33,11 @@ pub struct TransitionBound {
 /// The exact optimum over placements that respect capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Optimum {
-    /// The fewest migrations of any placement within memory and processor
-    /// time.
+    /// The fewest migrations of any placement within memory, processor
+    /// time and cores.
     Exact(u32),
-    /// No placement respects memory and processor time in every mode.
+    /// No placement respects memory, processor time and cores in every
+    /// mode.
     NoFit,
     /// The system is too large for the exhaustive search (or its step
     /// budget ran out).
@@ -233,7 +236,7 @@ pub(crate) fn per_program(views: &[ProgView]) -> Vec<(u32, bool)> {
 
 /// The exact optimum with capacity: branch and bound over every program's
 /// labellings (those with the fewest moves first), keeping every module's
-/// memory and processor time in every mode; `upper` is a known feasible
+/// memory, processor time and cores in every mode; `upper` is a known feasible
 /// count (a placement already found), if any.
 pub(crate) fn optimum(
     system: &System,
@@ -264,6 +267,7 @@ pub(crate) fn optimum(
         rest[k] = rest[k + 1] + own[order[k]];
     }
     struct St<'a> {
+        system: &'a System,
         views: &'a [ProgView],
         lists: &'a [Vec<(u32, Vec<ModuleId>)>],
         order: &'a [usize],
@@ -294,7 +298,8 @@ pub(crate) fn optimum(
                 // sorted by moves: the rest cannot do better
                 return;
             }
-            let fits = (0..labels.len()).all(|i| st.usage.fits(st.cap, v, i, labels[i], 1000));
+            let fits =
+                (0..labels.len()).all(|i| st.usage.fits(st.system, st.cap, v, i, labels[i], 1000));
             if !fits {
                 continue;
             }
@@ -308,6 +313,7 @@ pub(crate) fn optimum(
         }
     }
     let mut st = St {
+        system,
         views,
         lists: &lists,
         order: &order,

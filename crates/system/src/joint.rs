@@ -4,8 +4,9 @@
 //! Programs are taken most constrained first (fewest allowed modules, then
 //! the most modes, then the most memory). Each gets the labelling with the
 //! fewest moves over its transitions among the modules where it still fits
-//! (memory, and processor time kept to a share of the module's cores ×
-//! frame); among those, the cheapest moves (its memory's transfer time over
+//! (memory, processor time kept to a share of the module's cores × frame,
+//! and no more programs that pairwise cannot share a core than it has
+//! cores); among those, the cheapest moves (its memory's transfer time over
 //! the route, against its unavailability bound), then the least loaded
 //! modules. A second pass re-places every program that moves more than its
 //! own optimum, with everything else in place. Near-linear: each program's
@@ -106,7 +107,7 @@ fn domain(
             d = v.allowed[i]
                 .iter()
                 .copied()
-                .filter(|&m| usage.fits(cap, v, i, m, pm) && at_switch(m))
+                .filter(|&m| usage.fits(system, cap, v, i, m, pm) && at_switch(m))
                 .collect();
             if !d.is_empty() {
                 break;
@@ -117,14 +118,14 @@ fn domain(
         d = v.allowed[i]
             .iter()
             .copied()
-            .filter(|&m| usage.fits(cap, v, i, m, share_pm))
+            .filter(|&m| usage.fits(system, cap, v, i, m, share_pm))
             .collect();
     }
     if d.is_empty() {
         d = v.allowed[i]
             .iter()
             .copied()
-            .filter(|&m| usage.fits(cap, v, i, m, 1000))
+            .filter(|&m| usage.fits(system, cap, v, i, m, 1000))
             .collect();
     }
     if d.is_empty() {
@@ -355,7 +356,7 @@ pub(crate) fn of_labels(
     jp
 }
 
-/// Whether a placement keeps every module's memory and processor time in
+/// Whether a placement keeps every module's memory, processor time and cores in
 /// every mode.
 pub(crate) fn within_capacity(
     system: &System,
@@ -369,7 +370,11 @@ pub(crate) fn within_capacity(
     }
     (0..system.modes.len()).all(|mo| {
         (0..system.modules.len()).all(|m| {
-            usage.memory[mo][m] <= cap.memory[mo][m] && usage.time[mo][m] <= cap.time[mo][m]
+            usage.memory[mo][m] <= cap.memory[mo][m]
+                && usage.time[mo][m] <= cap.time[mo][m]
+                && !usage.residents[mo][m]
+                    .iter()
+                    .any(|&p| cap.crowded(system, &usage, mo, m, p))
         })
     })
 }

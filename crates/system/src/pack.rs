@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 const TIME_PM: u64 = 800;
 
 /// A placement of every program (labels per entry of its view's modes)
-/// within memory (in every mode and at every switch) and processor time,
+/// within memory (in every mode and at every switch), processor time and cores,
 /// with the fewest moves found within `budget` steps, every module in
 /// `fixed` kept (a fixed module outside the allowed ones leaves nothing to
 /// find); `None` when none was found.
@@ -82,7 +82,7 @@ struct St<'a> {
 }
 
 /// Whether adding `v` with `labels` keeps memory (every mode, every
-/// switch) and processor time; the memory left over on its modules (the
+/// switch), processor time and cores ([`Capacity::crowded`]); the memory left over on its modules (the
 /// smaller, the tighter the fit).
 fn fit(st: &St, v: &ProgView, labels: &[ModuleId]) -> Option<u64> {
     let (u, cap) = (&st.usage, st.cap);
@@ -94,7 +94,9 @@ fn fit(st: &St, v: &ProgView, labels: &[ModuleId]) -> Option<u64> {
             return None;
         }
         let limit = (u128::from(cap.time[mode][m]) * u128::from(TIME_PM) / 1000) as u64;
-        if u.time[mode][m].saturating_add(v.load[i]) > limit {
+        if u.time[mode][m].saturating_add(v.load[i]) > limit
+            || cap.crowded(st.system, u, mode, m, v.id)
+        {
             return None;
         }
         room = room.saturating_add(cap.memory[mode][m] - mem);

@@ -53,10 +53,12 @@ impl MigrationReport {
     pub fn total_text(&self) -> String {
         let least = match self.optimum {
             Optimum::Exact(n) => {
-                format!("{n} (exact optimum over placements within memory and processor time)")
+                format!(
+                    "{n} (exact optimum over placements within memory, processor time and cores)"
+                )
             }
             Optimum::NoFit => format!(
-                "at least {} (no placement fits memory and processor time in every mode)",
+                "at least {} (no placement fits memory, processor time and cores in every mode)",
                 self.per_program
             ),
             Optimum::Unknown => format!(

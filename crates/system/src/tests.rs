@@ -430,3 +430,130 @@ fn synthesized_tables_keep_the_stay_gaps() {
     assert!(ss.stay_gaps.is_empty());
     assert!(stay_gaps(&sys, &ss.synthesis.modes).is_empty());
 }
+
+/// A program `(wcet, period, window)` in ms (window `None`: the whole
+/// period).
+type Timed = (u64, u64, Option<(u64, u64)>);
+
+/// Programs on one module of `cores` cores, in one mode.
+fn timed(cores: u32, programs: &[Timed]) -> System {
+    let mut s = format!(
+        "System(name: \"timed\", modules: [Module(name: \"m0\", cores: {cores}, memory: \"1GiB\")], switches: [], links: [], programs: ["
+    );
+    for (i, &(c, p, w)) in programs.iter().enumerate() {
+        let window = w.map_or(String::new(), |(a, b)| {
+            format!(", window: Window(start: \"{a}ms\", end: \"{b}ms\")")
+        });
+        s += &format!(
+            "Program(name: \"p{i}\", memory: \"1MiB\", wcet: \"{c}ms\", period: \"{p}ms\"{window}),"
+        );
+    }
+    s += "], messages: [], transitions: [])";
+    let ps: Vec<String> = (0..programs.len()).map(|i| format!("\"p{i}\"")).collect();
+    let files = vec![
+        SourceFile {
+            name: "system.ron".into(),
+            text: s,
+        },
+        SourceFile {
+            name: "x.ron".into(),
+            text: format!(
+                "Mode(name: \"x\", programs: [{}], messages: [])",
+                ps.join(",")
+            ),
+        },
+    ];
+    match load(&files, Limits::default()) {
+        Ok(s) => s,
+        Err(d) => panic!("{d:#?}"),
+    }
+}
+
+/// Whether the jobs of programs 0 and 1 of `timed` fit on one core without
+/// preemption: every start time in whole ms tried (enough: all the data
+/// are whole ms, so an earliest-start schedule in any fixed order has whole
+/// starts).
+fn one_core_brute_force(system: &System) -> bool {
+    let ms = 1_000_000 / system.tick.ns.max(1);
+    let mode = &system.modes[0];
+    let x = seamless_model::expand::expand(mode);
+    let mut jobs: Vec<(u64, u64, u64)> = Vec::new();
+    for s in 0..2 {
+        let c = mode.programs[s].requirement.wcet / ms;
+        for j in x.jobs_of(s) {
+            jobs.push((j.release / ms, j.deadline / ms, c));
+        }
+    }
+    fn place(jobs: &[(u64, u64, u64)], k: usize, busy: &mut Vec<(u64, u64)>) -> bool {
+        let Some(&(r, d, c)) = jobs.get(k) else {
+            return true;
+        };
+        for s in r..=d.saturating_sub(c) {
+            if busy.iter().all(|&(a, b)| s + c <= a || b <= s) {
+                busy.push((s, s + c));
+                if place(jobs, k + 1, busy) {
+                    return true;
+                }
+                busy.pop();
+            }
+        }
+        false
+    }
+    place(&jobs, 0, &mut Vec::new())
+}
+
+#[test]
+fn three_programs_that_pairwise_cannot_share_a_core_crowd_two_cores() {
+    // seed 28 of the feasible family in small: an 8 ms job every 20 ms, a
+    // 4 ms job early in every 10 ms, a 2 ms job every 5 ms
+    let sys = timed(
+        2,
+        &[
+            (8, 20, Some((0, 14))),
+            (4, 10, Some((0, 5))),
+            (2, 5, None),
+            (1, 10, None),
+        ],
+    );
+    let cap = Capacity::new(&sys);
+    let c = |a, b| cap.conflict(&sys, 0, a, b);
+    assert!(c(0, 1) && c(0, 2) && c(1, 2));
+    assert!(!c(3, 1) && !c(3, 2), "a 1 ms job shares a core with either");
+    let vs = views(&sys);
+    let mut usage = Usage::empty(&sys);
+    usage.add(&vs[0], &[0]);
+    usage.add(&vs[1], &[0]);
+    assert!(cap.crowded(&sys, &usage, 0, 0, 2));
+    assert!(!cap.crowded(&sys, &usage, 0, 0, 3));
+    assert!(!usage.fits(&sys, &cap, &vs[2], 0, 0, 1000));
+    assert_eq!(usage.overflows(&sys, &cap), 0);
+    usage.add(&vs[2], &[0]);
+    assert_eq!(usage.overflows(&sys, &cap), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// `conflict` is sound: whenever it says two programs cannot share a
+    /// core, no single-core schedule of their jobs exists (brute force).
+    #[test]
+    fn a_conflict_means_no_single_core_schedule(
+        a in (1u64..6, prop::sample::select(vec![4u64, 6, 8, 12]), any::<bool>(), 0u64..4, 0u64..4),
+        b in (1u64..6, prop::sample::select(vec![4u64, 6, 8, 12]), any::<bool>(), 0u64..4, 0u64..4),
+    ) {
+        let prog = |(c, p, win, s, e): (u64, u64, bool, u64, u64)| {
+            let c = c.min(p);
+            let w = win.then(|| {
+                let start = s.min(p - c);
+                let end = (start + c + e).min(p);
+                (start, end)
+            });
+            (c, p, w)
+        };
+        let sys = timed(1, &[prog(a), prog(b)]);
+        let cap = Capacity::new(&sys);
+        if cap.conflict(&sys, 0, 0, 1) {
+            prop_assert!(!one_core_brute_force(&sys));
+        }
+        prop_assert_eq!(cap.conflict(&sys, 0, 0, 1), cap.conflict(&sys, 0, 1, 0));
+    }
+}

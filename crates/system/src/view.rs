@@ -1,6 +1,7 @@
 //! The system seen program by program: in which modes each program runs,
 //! where it may run there, and which allowed transitions join those modes.
 
+use seamless_model::expand::{Expansion, Job, expand};
 use seamless_model::{ModeId, ModuleId, ProgramId, System};
 
 /// One program across the modes it runs in.
@@ -75,14 +76,19 @@ pub(crate) fn views(system: &System) -> Vec<ProgView> {
     out
 }
 
-/// Resources per mode and module: memory, and processor time per frame
-/// (cores × the mode's major frame).
+/// Resources per mode and module: memory, processor time per frame
+/// (cores × the mode's major frame), and the cores themselves (programs
+/// that cannot share a core, [`Capacity::conflict`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Capacity {
     /// `[mode][module]` bytes.
     pub memory: Vec<Vec<u64>>,
     /// `[mode][module]` busy ticks per frame.
     pub time: Vec<Vec<u64>>,
+    /// `[module]` cores.
+    cores: Vec<u32>,
+    /// `[mode]` every job's window.
+    jobs: Vec<Expansion>,
 }
 
 impl Capacity {
@@ -103,8 +109,106 @@ impl Capacity {
                     .collect()
             })
             .collect();
-        Capacity { memory, time }
+        Capacity {
+            memory,
+            time,
+            cores: system.modules.iter().map(|m| m.cores).collect(),
+            jobs: system.modes.iter().map(expand).collect(),
+        }
     }
+
+    /// Whether programs `a` and `b` can never share a core in `mode`: jobs
+    /// run without preemption, so on one core every job of one lies in a
+    /// gap between two consecutive jobs of the other (no gap is long
+    /// enough), or two jobs whose windows overlap need more than the span
+    /// of the two windows. Sound (true only when no single-core schedule
+    /// of the two exists), not complete.
+    pub fn conflict(&self, system: &System, mode: ModeId, a: ProgramId, b: ProgramId) -> bool {
+        let md = &system.modes[mode];
+        let (Some(sa), Some(sb)) = (md.slot(a), md.slot(b)) else {
+            return false;
+        };
+        let x = &self.jobs[mode];
+        let (ja, jb) = (x.jobs_of(sa), x.jobs_of(sb));
+        let (ca, cb) = (
+            md.programs[sa].requirement.wcet,
+            md.programs[sb].requirement.wcet,
+        );
+        let h = md.major_frame;
+        if ca > max_gap(jb, cb, h) || cb > max_gap(ja, ca, h) {
+            return true;
+        }
+        // windows of one program are disjoint and in order: every
+        // overlapping pair, by two pointers
+        let (mut i, mut j) = (0, 0);
+        while i < ja.len() && j < jb.len() {
+            let (p, q) = (&ja[i], &jb[j]);
+            if p.release < q.deadline && q.release < p.deadline {
+                let span = p.deadline.max(q.deadline) - p.release.min(q.release);
+                if ca.saturating_add(cb) > span {
+                    return true;
+                }
+            }
+            if p.deadline <= q.deadline {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
+    }
+
+    /// Whether `v` would make module `m` need more cores than it has in
+    /// `mode`: `v` conflicts with as many programs already there as the
+    /// module has cores, all pairwise in conflict (found greedily).
+    pub fn crowded(
+        &self,
+        system: &System,
+        usage: &Usage,
+        mode: ModeId,
+        m: ModuleId,
+        v: ProgramId,
+    ) -> bool {
+        let c = self.cores.get(m).copied().unwrap_or(1).max(1) as usize;
+        let near: Vec<ProgramId> = usage.residents[mode][m]
+            .iter()
+            .copied()
+            .filter(|&u| u != v && self.conflict(system, mode, u, v))
+            .collect();
+        if near.len() < c {
+            return false;
+        }
+        let mut clique: Vec<ProgramId> = Vec::new();
+        for &u in &near {
+            if clique.iter().all(|&w| self.conflict(system, mode, u, w)) {
+                clique.push(u);
+                if clique.len() >= c {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The longest stretch free of `jobs` (each `wcet` long, in its window)
+/// between two consecutive ones on one core, over the cyclic frame `h`.
+fn max_gap(jobs: &[Job], wcet: u64, h: u64) -> u64 {
+    let n = jobs.len();
+    (0..n)
+        .map(|k| {
+            let (this, next) = (&jobs[k], &jobs[(k + 1) % n]);
+            let next_deadline = if k + 1 == n {
+                next.deadline.saturating_add(h)
+            } else {
+                next.deadline
+            };
+            next_deadline
+                .saturating_sub(wcet)
+                .saturating_sub(this.release.saturating_add(wcet))
+        })
+        .max()
+        .unwrap_or(u64::MAX)
 }
 
 /// What is in use per mode and module.
@@ -116,6 +220,8 @@ pub(crate) struct Usage {
     /// the module on that transition (still held there while the new
     /// mode's residents arrive).
     pub leaving: Vec<Vec<u64>>,
+    /// `[mode][module]`: the programs placed there.
+    pub residents: Vec<Vec<Vec<ProgramId>>>,
 }
 
 impl Usage {
@@ -125,6 +231,7 @@ impl Usage {
             memory: z.clone(),
             time: z,
             leaving: vec![vec![0u64; system.modules.len()]; system.transitions.len()],
+            residents: vec![vec![Vec::new(); system.modules.len()]; system.modes.len()],
         }
     }
     pub fn add(&mut self, v: &ProgView, labels: &[ModuleId]) {
@@ -132,6 +239,7 @@ impl Usage {
             let mode = v.modes[i];
             self.memory[mode][m] = self.memory[mode][m].saturating_add(v.memory);
             self.time[mode][m] = self.time[mode][m].saturating_add(v.load[i]);
+            self.residents[mode][m].push(v.id);
         }
         for &(i, j, t) in &v.edges {
             if labels[i] != labels[j] {
@@ -145,6 +253,10 @@ impl Usage {
             let mode = v.modes[i];
             self.memory[mode][m] = self.memory[mode][m].saturating_sub(v.memory);
             self.time[mode][m] = self.time[mode][m].saturating_sub(v.load[i]);
+            let r = &mut self.residents[mode][m];
+            if let Some(k) = r.iter().rposition(|&p| p == v.id) {
+                r.remove(k);
+            }
         }
         for &(i, j, t) in &v.edges {
             if labels[i] != labels[j] {
@@ -169,14 +281,19 @@ impl Usage {
             .saturating_add(extra)
             .saturating_sub(cap.memory[to][m])
     }
-    /// Overflows of module memory (in a mode or at a switch) and of
-    /// processor time, counted per (mode or transition, module).
+    /// Overflows of module memory (in a mode or at a switch), of processor
+    /// time and of cores, counted per (mode or transition, module).
     pub fn overflows(&self, system: &System, cap: &Capacity) -> usize {
         let mut n = 0;
         for mo in 0..system.modes.len() {
             for m in 0..system.modules.len() {
                 n += usize::from(self.memory[mo][m] > cap.memory[mo][m]);
                 n += usize::from(self.time[mo][m] > cap.time[mo][m]);
+                n += usize::from(
+                    self.residents[mo][m]
+                        .iter()
+                        .any(|&p| cap.crowded(system, self, mo, m, p)),
+                );
             }
         }
         for (t, &(_, b)) in system.transitions.iter().enumerate() {
@@ -187,12 +304,24 @@ impl Usage {
         n
     }
     /// Whether the program fits on `m` in its `i`-th mode with the processor
-    /// time kept to `time_pm` per mille of the module's capacity.
-    pub fn fits(&self, cap: &Capacity, v: &ProgView, i: usize, m: ModuleId, time_pm: u64) -> bool {
+    /// time kept to `time_pm` per mille of the module's capacity, and
+    /// without needing more cores than the module has
+    /// ([`Capacity::crowded`]).
+    pub fn fits(
+        &self,
+        system: &System,
+        cap: &Capacity,
+        v: &ProgView,
+        i: usize,
+        m: ModuleId,
+        time_pm: u64,
+    ) -> bool {
         let mode = v.modes[i];
         let mem_ok = self.memory[mode][m].saturating_add(v.memory) <= cap.memory[mode][m];
         let limit = (u128::from(cap.time[mode][m]) * u128::from(time_pm) / 1000) as u64;
-        mem_ok && self.time[mode][m].saturating_add(v.load[i]) <= limit
+        mem_ok
+            && self.time[mode][m].saturating_add(v.load[i]) <= limit
+            && !cap.crowded(system, self, mode, m, v.id)
     }
 }
 

@@ -2,7 +2,7 @@
 //! 2–3-mode systems with tight module memory whose witness tables admit a
 //! plan for every allowed transition, system-level synthesis with plan
 //! feedback plans (and the verifier accepts) every allowed transition on
-//! at least 95 % of the systems. The full measurement is the example
+//! every one of them (the goal is 95 %). The full measurement is the example
 //! `feasible_plans` (docs/benchmarks.md). Counts, never the clock.
 
 use seamless_model::System;
@@ -41,8 +41,10 @@ fn all_plan(sys: &System, tables: &[Schedule]) -> bool {
 fn every_transition_plans_on_the_eligible_systems() {
     // seeds 0–23 (of these, 2, 3, 4, 6, 9 and 23 failed before the joint
     // placement kept memory at the switch: tight placement, complete
-    // search); at most one may fail
-    let seeds: Vec<u64> = (0..24).collect();
+    // search) and 28 (failed until the joint placement counted cores:
+    // three programs that pairwise cannot share a core were put on one
+    // 2-core module); none may fail
+    let seeds: Vec<u64> = (0..24).chain([28]).collect();
     let (mut eligible, mut planned) = (0, 0);
     let mut failed = Vec::new();
     for &seed in &seeds {
@@ -70,8 +72,8 @@ fn every_transition_plans_on_the_eligible_systems() {
         }
     }
     assert!(eligible >= 20, "{eligible} eligible of {}", seeds.len());
-    assert!(
-        planned * 100 >= eligible * 95,
+    assert_eq!(
+        planned, eligible,
         "every transition planned on {planned} of {eligible}; failed seeds {failed:?}"
     );
 }
@@ -80,11 +82,11 @@ fn every_transition_plans_on_the_eligible_systems() {
 /// failure names are released, those that share no allowed transition with
 /// the mode first (releasing them cannot make anything migrate). On the
 /// generated system below (`seamless generate --programs 30 --modules 5
-/// --messages 20 --modes 3 --seed 4`, not feasible by construction) the
-/// release order decides: releasing every named program at once moved 56
-/// programs over its six transitions and planned two of them; releasing the
-/// mode's own programs first keeps the others home, and every transition
-/// plans.
+/// --messages 20 --modes 3 --seed 12`, not feasible by construction) the
+/// release order decides: releasing every named program at once moves 24
+/// programs over its six transitions and plans two of them; releasing the
+/// mode's own programs first keeps the others home (2 migrations), and
+/// every transition plans.
 #[test]
 fn releasing_the_modes_own_programs_first_keeps_the_others_home() {
     let params = seamless_gen::GenParams {
@@ -92,7 +94,7 @@ fn releasing_the_modes_own_programs_first_keeps_the_others_home() {
         modules: 5,
         messages: 20,
         modes: 3,
-        seed: 4,
+        seed: 12,
         ..seamless_gen::GenParams::default()
     };
     let sys = seamless_gen::generate(&params)
@@ -113,5 +115,5 @@ fn releasing_the_modes_own_programs_first_keeps_the_others_home() {
         assert!(seamless_verify::verify_plan(&sys, p).is_valid());
         moved += p.migrations.len();
     }
-    assert!(moved <= 10, "{moved} migrations");
+    assert!(moved <= 4, "{moved} migrations");
 }
