@@ -245,7 +245,7 @@ fn measurements_lie_in_the_range_over_phases() {
     let runs = parse_runs(&data()).unwrap();
     let scored = score(&runs, &Settings::default()).unwrap();
     let m = summarize(&scored);
-    assert!(m.in_range >= 52, "{}", table(&scored, &Settings::default()));
+    assert_eq!(m.in_range, 53, "{}", table(&scored, &Settings::default()));
     let hover: Vec<_> = scored.iter().filter(|x| is_hover(x)).collect();
     assert!(hover.iter().all(|x| x.in_range), "{hover:?}");
     // and the check can fail: a known lead collapses the range to a point,

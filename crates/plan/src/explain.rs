@@ -345,7 +345,7 @@ impl Planner<'_, '_> {
         let alone = if links.len() > 1 {
             links
                 .iter()
-                .map(|&l| self.works_with(request, goal, &[l], bw))
+                .map(|&l| self.works_with(request, goal, &[l], bw, self.opts.budget))
                 .collect()
         } else {
             vec![true; links.len()]
@@ -635,11 +635,16 @@ impl Planner<'_, '_> {
     }
 
     /// Whether planning again with the `links` at `bw` bits/s (at least)
-    /// meets program `pi`'s bound (the whole plan, or at least that program).
-    fn works_with(&self, request: u64, goal: Goal, links: &[(usize, usize)], bw: u64) -> bool {
-        // a candidate bandwidth gets the smaller remedy budget: the search
-        // tries a dozen of them; the one named is planned again in full
-        let budget = self.opts.remedy_budget.min(self.opts.budget);
+    /// meets program `pi`'s bound (the whole plan, or at least that program),
+    /// within `budget` steps.
+    fn works_with(
+        &self,
+        request: u64,
+        goal: Goal,
+        links: &[(usize, usize)],
+        bw: u64,
+        budget: u64,
+    ) -> bool {
         self.with_links(links, bw, budget, |p2| match (p2.search(request), goal) {
             (Ok(_), _) => true,
             // (not shown to work)
@@ -664,10 +669,13 @@ impl Planner<'_, '_> {
         links: &[(usize, usize)],
         cur: u64,
     ) -> Option<u64> {
+        // a candidate bandwidth gets the smaller remedy budget: the search
+        // tries a dozen of them; the one named is planned again in full
+        let budget = self.opts.remedy_budget.min(self.opts.budget);
         let mut hi = None;
         for f in [2u64, 4, 8, 16, 32, 64] {
             let bw = cur.checked_mul(f)?;
-            if self.works_with(request, goal, links, bw) {
+            if self.works_with(request, goal, links, bw, budget) {
                 hi = Some(bw);
                 break;
             }
@@ -679,7 +687,7 @@ impl Planner<'_, '_> {
             if mid <= lo {
                 break;
             }
-            if self.works_with(request, goal, links, mid) {
+            if self.works_with(request, goal, links, mid, budget) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -690,7 +698,7 @@ impl Planner<'_, '_> {
             unit *= 10;
         }
         let up = hi.div_ceil(unit) * unit;
-        Some(if self.works_with(request, goal, links, up) {
+        Some(if self.works_with(request, goal, links, up, budget) {
             up
         } else {
             hi

@@ -83,8 +83,9 @@ pub struct PlanOptions {
     /// tries while looking for a remedy (a bandwidth with which the switch
     /// plans: powers of two, then a bisection; capped by `budget`). A
     /// smaller budget finds a remedy sooner but may name a higher figure
-    /// than the least that works; the figure named is planned again with
-    /// the full `budget` before it is printed. Deterministic.
+    /// than the least that works; the figure named, and each of its links
+    /// raised alone, is planned again with the full `budget` before it is
+    /// printed. Deterministic.
     pub remedy_budget: u64,
     /// Check the necessary conditions first (lower bounds on every
     /// program's unavailability from the tables, its sizes and the

@@ -270,7 +270,7 @@ pub fn synthesize_with(
 
 /// Synthesizes a mode with the joint placement `hint` held as hard (every
 /// hinted program on its module, as if pinned, for this attempt). When that
-/// fails, only the programs the failure names — or, when it names none,
+/// fails, only the programs the failure names — or, when none of them is held,
 /// those held on the modules it names — are released (kept as soft hints),
 /// those that share no allowed transition with the mode first (releasing
 /// them cannot make anything migrate),
@@ -302,14 +302,19 @@ fn synthesize_relaxing(
         };
         let (programs, modules) = named(system, why);
         let before = held.len();
-        // release first what cannot cause a migration (programs that share
-        // no allowed transition with this mode), then the rest
-        for tied in [false, true] {
-            let release = |p: &ProgramId| tied || !in_transition(system, mode, *p);
-            held.retain(|p, _| !(programs.contains(p) && release(p)));
-            if held.len() == before {
-                held.retain(|p, m| !(modules.contains(m) && release(p)));
+        // the named programs if any is held, else those held on the named
+        // modules; of these, first what cannot cause a migration (programs
+        // that share no allowed transition with this mode), then the rest
+        let by_program = held.keys().any(|p| programs.contains(p));
+        let candidate = |p: &ProgramId, m: &ModuleId| {
+            if by_program {
+                programs.contains(p)
+            } else {
+                modules.contains(m)
             }
+        };
+        for tied in [false, true] {
+            held.retain(|p, m| !(candidate(p, m) && (tied || !in_transition(system, mode, *p))));
             if held.len() < before {
                 break;
             }

@@ -195,6 +195,10 @@ impl Capacity {
 /// between two consecutive ones on one core, over the cyclic frame `h`.
 fn max_gap(jobs: &[Job], wcet: u64, h: u64) -> u64 {
     let n = jobs.len();
+    if n == 1 {
+        // the same job every frame, at the same instant
+        return h.saturating_sub(wcet);
+    }
     (0..n)
         .map(|k| {
             let (this, next) = (&jobs[k], &jobs[(k + 1) % n]);
