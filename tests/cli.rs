@@ -445,40 +445,21 @@ fn migrate_hypervisor_knobs_and_json() {
     let t = hover(Some("1.5s"), false);
     assert!(!t.contains("16 phases"), "{t}");
     // a bad knob is an input error naming it
-    let o = seamless(&[
-        "migrate",
-        "--memory",
-        "1MiB",
-        "--dirty-rate",
-        "1MiB/s",
-        "--bandwidth",
-        "1Gbit/s",
-        "--writer-phase",
-        "sometimes",
-    ]);
-    assert_eq!(code(&o), 2);
-    assert!(
-        text(&o.stderr).contains("--writer-phase"),
-        "{}",
-        text(&o.stderr)
-    );
-    let o = seamless(&[
-        "migrate",
-        "--memory",
-        "1MiB",
-        "--dirty-rate",
-        "1MiB/s",
-        "--bandwidth",
-        "1Gbit/s",
-        "--rate-window",
-        "soon",
-    ]);
-    assert_eq!(code(&o), 2);
-    assert!(
-        text(&o.stderr).contains("--rate-window"),
-        "{}",
-        text(&o.stderr)
-    );
+    for (flag, value) in [("--writer-phase", "sometimes"), ("--rate-window", "soon")] {
+        let o = seamless(&[
+            "migrate",
+            "--memory",
+            "1MiB",
+            "--dirty-rate",
+            "1MiB/s",
+            "--bandwidth",
+            "1Gbit/s",
+            flag,
+            value,
+        ]);
+        assert_eq!(code(&o), 2);
+        assert!(text(&o.stderr).contains(flag), "{}", text(&o.stderr));
+    }
 }
 
 #[test]

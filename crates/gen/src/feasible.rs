@@ -87,6 +87,12 @@ impl CoreLine {
         let Some(i) = self.gaps.iter().position(|&(a, b)| a <= o && o + c <= b) else {
             return false;
         };
+        self.take(i, o, c);
+        true
+    }
+
+    /// Takes `[o, o + c)` out of gap `i` (which holds it).
+    fn take(&mut self, i: usize, o: u64, c: u64) {
         let (a, b) = self.gaps[i];
         let mut repl: Vec<(u64, u64)> = Vec::with_capacity(2);
         if o > a {
@@ -96,7 +102,6 @@ impl CoreLine {
             repl.push((o + c, b));
         }
         self.gaps.splice(i..=i, repl);
-        true
     }
 
     /// Takes `[o, o + c)` for some free `o`, chosen from a random fitting gap.
@@ -115,14 +120,7 @@ impl CoreLine {
         } else {
             a
         };
-        let mut repl: Vec<(u64, u64)> = Vec::with_capacity(2);
-        if o > a {
-            repl.push((a, o));
-        }
-        if o + c < b {
-            repl.push((o + c, b));
-        }
-        self.gaps.splice(i..=i, repl);
+        self.take(i, o, c);
         Some(o)
     }
 }

@@ -466,16 +466,7 @@ impl Planner<'_, '_> {
                     at_least: unavailability,
                 });
                 if p.action == Action::Migrate {
-                    let mb = &sys.modes[ctx.to];
-                    if let (Some(slot), Some((src, _))) = (mb.slot(p.id), p.a_slot)
-                        && mb.programs[slot].allowed.contains(&src)
-                    {
-                        np.remedies.push(Remedy::KeepOnModule {
-                            program: p.name.clone(),
-                            module: ctx.module_name(src).to_string(),
-                            mode: mb.name.clone(),
-                        });
-                    }
+                    np.remedies.extend(keep_on_module(ctx, p));
                 } else {
                     np.remedies.push(Remedy::Tables {
                         program: p.name.clone(),
@@ -556,7 +547,6 @@ impl Planner<'_, '_> {
     /// other tables.
     fn explain_proven(&self, request: u64, lows: &[Lower], np: &mut NoPlan) {
         let ctx = self.ctx;
-        let sys = ctx.sys;
         let Some(first) = lows.first() else {
             return;
         };
@@ -600,18 +590,7 @@ impl Planner<'_, '_> {
             at_least: first.at_least,
         });
         match &first.why {
-            Why::Migration(_) => {
-                let mb = &sys.modes[ctx.to];
-                if let (Some(slot), Some((src, _))) = (mb.slot(p.id), p.a_slot)
-                    && mb.programs[slot].allowed.contains(&src)
-                {
-                    np.remedies.push(Remedy::KeepOnModule {
-                        program: p.name.clone(),
-                        module: ctx.module_name(src).to_string(),
-                        mode: mb.name.clone(),
-                    });
-                }
-            }
+            Why::Migration(_) => np.remedies.extend(keep_on_module(ctx, p)),
             Why::Stay { .. } | Why::Table { .. } => np.remedies.push(Remedy::Tables {
                 program: p.name.clone(),
             }),
@@ -1028,3 +1007,18 @@ fn write_together(f: &mut fmt::Formatter<'_>, t: &Together, current: u64) -> fmt
 }
 
 impl std::error::Error for NoPlan {}
+
+/// Keeping a migrated program on its old module, when the new mode allows
+/// it there.
+fn keep_on_module(ctx: &crate::ctx::Ctx, p: &crate::ctx::Prog) -> Option<Remedy> {
+    let mb = &ctx.sys.modes[ctx.to];
+    let (slot, (src, _)) = (mb.slot(p.id)?, p.a_slot?);
+    mb.programs[slot]
+        .allowed
+        .contains(&src)
+        .then(|| Remedy::KeepOnModule {
+            program: p.name.clone(),
+            module: ctx.module_name(src).to_string(),
+            mode: mb.name.clone(),
+        })
+}

@@ -15,6 +15,9 @@
 //! mode-by-mode tables). Issue 8's figure is "of the N whose witness tables
 //! plan every transition: every transition planned system-level on M".
 
+#[path = "../tests/common/family.rs"]
+mod family;
+
 use seamless_model::System;
 use seamless_plan::{PlanOptions, Problem, plan_transition};
 use seamless_synth::Options;
@@ -91,17 +94,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     for seed in from..n {
-        let params = seamless_gen::GenParams {
-            programs: 12 + (seed % 3) as usize * 4,
-            modules: 4,
-            cores: 2,
-            messages: 10,
-            modes: 2 + (seed % 2) as usize,
-            seed,
-            unavailability_percent: 60,
-            ..seamless_gen::GenParams::default()
-        };
-        let (generated, witness) = seamless_gen::feasible(&params);
+        let (generated, witness) = seamless_gen::feasible(&family::family(seed));
         let Ok(sys) = generated.load() else {
             continue;
         };

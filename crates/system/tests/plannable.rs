@@ -9,19 +9,9 @@ use seamless_model::System;
 use seamless_model::schedule::Schedule;
 use seamless_plan::{PlanOptions, plan_transition};
 
-/// The family of `examples/feasible_plans.rs`.
-fn family(seed: u64) -> seamless_gen::GenParams {
-    seamless_gen::GenParams {
-        programs: 12 + (seed % 3) as usize * 4,
-        modules: 4,
-        cores: 2,
-        messages: 10,
-        modes: 2 + (seed % 2) as usize,
-        seed,
-        unavailability_percent: 60,
-        ..seamless_gen::GenParams::default()
-    }
-}
+#[path = "common/family.rs"]
+mod family;
+use family::family;
 
 fn quick() -> PlanOptions {
     PlanOptions {
