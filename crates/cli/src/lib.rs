@@ -402,7 +402,9 @@ pub struct MigrateArgs {
     /// Score the hypervisor model against measured migrations (a CSV of
     /// QEMU counters, columns as in crates/migrate/tests/data), fit the
     /// final bandwidth, a fixed stop cost and the first-touch cost of a
-    /// never-sent page, and print the error tables.
+    /// never-sent page, and print the error tables: with the defaults,
+    /// fitted, and held out (each bandwidth's runs with the values fitted on
+    /// the other bandwidths' runs).
     #[arg(long, value_name = "FILE.csv")]
     pub calibrate: Option<PathBuf>,
     /// The working set `W` (default: the memory).

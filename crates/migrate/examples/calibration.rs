@@ -9,13 +9,15 @@
 //! switchover, 9 µs a first-touched page, 100 ms limiter windows, the
 //! writer's phase unknown: the expectation over 16 phases of its cycle),
 //! then with the final bandwidth, stop cost and first-touch cost fitted to
-//! the file, then with the writer at one known lead (1.5 s, the harness's
+//! the file, then each bandwidth's runs with those three fitted on the other
+//! bandwidths' runs (held out), then with the writer at one known lead (1.5 s, the harness's
 //! nominal one) instead of the expectation, then the runs whose prediction
 //! depends on the writer's phase: their rounds and total time at each of
 //! the 16 phases.
 
 use seamless_migrate::calibration::{
-    Run, Settings, WRITER_LEAD_NS, fit, parse_runs, score, summarize, table,
+    Run, Settings, WRITER_LEAD_NS, cross_table, fit_and_hold_out, parse_runs, score, summarize,
+    table,
 };
 use seamless_migrate::hypervisor::WriterPhase;
 
@@ -62,9 +64,13 @@ fn main() {
             100.0 * m.total_worst,
             100.0 * m.bytes_worst
         );
-        let f = fit(&runs)?;
+        let (f, folds) = fit_and_hold_out(&runs)?;
         println!("\nfitted final bandwidth, stop cost and first-touch cost:");
         print!("{}", table(&score(&runs, &f)?, &f));
+        println!(
+            "\nheld out: each bandwidth's runs with the three fitted on the other bandwidths:"
+        );
+        print!("{}", cross_table(&folds));
         let lead = Settings {
             writer_phase: WriterPhase::Lead(WRITER_LEAD_NS),
             ..Settings::default()

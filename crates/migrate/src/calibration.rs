@@ -343,12 +343,16 @@ pub fn summarize(s: &[Scored]) -> Summary {
     }
 }
 
-/// The error table: every run, then by regime (dirty rate against
-/// bandwidth, working set, downtime limit).
+/// The error table: the settings, every run, then by regime (bandwidth,
+/// dirty rate against bandwidth, working set, downtime limit).
 pub fn table(scored: &[Scored], s: &Settings) -> String {
-    let pct = |x: f64| format!("{:.1} %", 100.0 * x);
-    let mut out = format!(
-        "final bandwidth {:.0} MiB/s, stop cost {} µs, first touch {} ns/page, rate window {}, writer {}\n\n",
+    format!("{}\n\n{}", settings_line(s), regime_table(scored))
+}
+
+/// The settings on one line.
+fn settings_line(s: &Settings) -> String {
+    format!(
+        "final bandwidth {:.0} MiB/s, stop cost {} µs, first touch {} ns/page, rate window {}, writer {}",
         s.final_bandwidth as f64 / 8.0 / MIB as f64,
         s.stop_cost_ns / 1000,
         s.first_touch_ns,
@@ -358,7 +362,13 @@ pub fn table(scored: &[Scored], s: &Settings) -> String {
             WriterPhase::Lead(ns) => format!("lead {} ms", ns / 1_000_000),
             WriterPhase::Spread => format!("phase unknown (expectation over {PHASES} phases)"),
         },
-    );
+    )
+}
+
+/// The error table without the settings: every run, then by regime.
+fn regime_table(scored: &[Scored]) -> String {
+    let pct = |x: f64| format!("{:.1} %", 100.0 * x);
+    let mut out = String::new();
     out.push_str(&format!(
         "{:<22}{:>5}{:>10}{:>10}{:>10}{:>10}{:>14}{:>14}{:>10}{:>10}\n",
         "regime",
@@ -395,22 +405,27 @@ pub fn table(scored: &[Scored], s: &Settings) -> String {
     let mut groups: BTreeMap<(u8, u64), Vec<Scored>> = BTreeMap::new();
     for x in scored {
         groups
-            .entry((0, x.run.dirty_percent))
+            .entry((0, x.run.bandwidth / MIB))
             .or_default()
             .push(x.clone());
         groups
-            .entry((1, x.run.working_set / MIB))
+            .entry((1, x.run.dirty_percent))
             .or_default()
             .push(x.clone());
         groups
-            .entry((2, x.run.downtime_limit_ms))
+            .entry((2, x.run.working_set / MIB))
+            .or_default()
+            .push(x.clone());
+        groups
+            .entry((3, x.run.downtime_limit_ms))
             .or_default()
             .push(x.clone());
     }
     for ((kind, v), g) in &groups {
         let name = match kind {
-            0 => format!("dirty {v} % of B"),
-            1 => format!("working set {v} MiB"),
+            0 => format!("bandwidth {v} MiB/s"),
+            1 => format!("dirty {v} % of B"),
+            2 => format!("working set {v} MiB"),
             _ => format!("downtime limit {v} ms"),
         };
         row(&mut out, &name, g);
@@ -426,52 +441,149 @@ pub fn table(scored: &[Scored], s: &Settings) -> String {
 /// first-touch cost 0 to 20 µs a page by 1 µs (the last two only add to
 /// the downtime, so each run is simulated once per bandwidth).
 pub fn fit(runs: &[Run]) -> Result<Settings, String> {
-    let base = Settings {
+    let all: Vec<usize> = (0..runs.len()).collect();
+    FitGrid::new(runs)?.best(runs, &all)
+}
+
+/// Every run simulated once at each final bandwidth of the fit's grid,
+/// with no stop or first-touch cost (they only add to the downtime), so
+/// that fits on different subsets of the runs share the simulations.
+struct FitGrid {
+    /// Per bandwidth step: the final bandwidth (bit/s) and each run's
+    /// outcome.
+    steps: Vec<(u64, Vec<HvResult>)>,
+}
+
+/// The base of every fitted [`Settings`]: the default ones with no stop
+/// or first-touch cost.
+fn fit_base() -> Settings {
+    Settings {
         stop_cost_ns: 0,
         first_touch_ns: 0,
         ..Settings::default()
-    };
-    let mut best: Option<((usize, i64), Settings)> = None;
-    for step in 0..=48u32 {
-        // 64 MiB/s · 2^(step/8)
-        let mib_s = 64.0 * 2f64.powf(f64::from(step) / 8.0);
-        let fb = (mib_s * MIB as f64 * 8.0) as u64;
-        let at = Settings {
-            final_bandwidth: fb,
-            ..base
-        };
-        let live: Vec<HvResult> = runs
-            .iter()
-            .map(|r| simulate(&input(r, &at)).map_err(|e| format!("{}: {e}", r.id)))
-            .collect::<Result<_, _>>()?;
-        for touch in 0..=20u64 {
-            let touch_ns = touch * 1000;
-            for cost in 0..=20u64 {
-                let cost_ns = cost * 500_000;
-                let mut ok = 0usize;
-                let mut errs = Vec::new();
-                for (r, p) in runs.iter().zip(&live) {
-                    let extra = cost_ns + p.fresh_pages * touch_ns;
-                    let down = (extra + p.downtime_ns) as f64 / 1e6;
-                    let meas = r.downtime_ms as f64;
-                    if (down - meas).abs() <= (0.25 * meas).max(3.0) {
-                        ok += 1;
+    }
+}
+
+impl FitGrid {
+    fn new(runs: &[Run]) -> Result<FitGrid, String> {
+        let steps = (0..=48u32)
+            .map(|step| {
+                // 64 MiB/s · 2^(step/8)
+                let mib_s = 64.0 * 2f64.powf(f64::from(step) / 8.0);
+                let fb = (mib_s * MIB as f64 * 8.0) as u64;
+                let at = Settings {
+                    final_bandwidth: fb,
+                    ..fit_base()
+                };
+                let live = runs
+                    .iter()
+                    .map(|r| simulate(&input(r, &at)).map_err(|e| format!("{}: {e}", r.id)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((fb, live))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(FitGrid { steps })
+    }
+
+    /// The best settings for the runs at `idx` (indices into the runs the
+    /// grid was built from).
+    fn best(&self, runs: &[Run], idx: &[usize]) -> Result<Settings, String> {
+        let mut best: Option<((usize, i64), Settings)> = None;
+        for (fb, live) in &self.steps {
+            for touch in 0..=20u64 {
+                let touch_ns = touch * 1000;
+                for cost in 0..=20u64 {
+                    let cost_ns = cost * 500_000;
+                    let mut ok = 0usize;
+                    let mut errs = Vec::with_capacity(idx.len());
+                    for &i in idx {
+                        let (r, p) = (&runs[i], &live[i]);
+                        let extra = cost_ns + p.fresh_pages * touch_ns;
+                        let down = (extra + p.downtime_ns) as f64 / 1e6;
+                        let meas = r.downtime_ms as f64;
+                        if (down - meas).abs() <= (0.25 * meas).max(3.0) {
+                            ok += 1;
+                        }
+                        errs.push((down - meas).abs());
                     }
-                    errs.push((down - meas).abs());
-                }
-                let key = (ok, -((median(errs) * 1000.0) as i64));
-                if best.as_ref().is_none_or(|(k, _)| key > *k) {
-                    best = Some((
-                        key,
-                        Settings {
-                            stop_cost_ns: cost_ns,
-                            first_touch_ns: touch_ns,
-                            ..at
-                        },
-                    ));
+                    let key = (ok, -((median(errs) * 1000.0) as i64));
+                    if best.as_ref().is_none_or(|(k, _)| key > *k) {
+                        best = Some((
+                            key,
+                            Settings {
+                                final_bandwidth: *fb,
+                                stop_cost_ns: cost_ns,
+                                first_touch_ns: touch_ns,
+                                ..fit_base()
+                            },
+                        ));
+                    }
                 }
             }
         }
+        best.map(|(_, s)| s).ok_or("nothing to fit".into())
     }
-    best.map(|(_, s)| s).ok_or("nothing to fit".into())
+}
+
+/// One fold of [`fit_and_hold_out`]: the runs of one bandwidth, scored with
+/// the settings fitted on the runs of the other bandwidths.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fold {
+    /// The held-out bandwidth, bytes per second.
+    pub bandwidth: u64,
+    /// What [`fit`] chose on the other bandwidths' runs.
+    pub fitted: Settings,
+    /// The held-out runs, scored with `fitted`.
+    pub scored: Vec<Scored>,
+}
+
+/// [`fit`] on every run, and a leave-one-bandwidth-out cross-validation of
+/// it: for each bandwidth in the runs, fit on the runs at the other
+/// bandwidths and score the runs at this one. It shows how the fitted
+/// parameters carry to a regime they were not fitted on; a model tuned to
+/// its rows does well in [`fit`] and badly here. The folds are empty when
+/// the runs have fewer than two bandwidths. Every fit shares one set of
+/// simulations.
+pub fn fit_and_hold_out(runs: &[Run]) -> Result<(Settings, Vec<Fold>), String> {
+    let grid = FitGrid::new(runs)?;
+    let all: Vec<usize> = (0..runs.len()).collect();
+    let fitted = grid.best(runs, &all)?;
+    let bandwidths: std::collections::BTreeSet<u64> = runs.iter().map(|r| r.bandwidth).collect();
+    if bandwidths.len() < 2 {
+        return Ok((fitted, Vec::new()));
+    }
+    let folds = bandwidths
+        .into_iter()
+        .map(|bw| {
+            let train: Vec<usize> = (0..runs.len())
+                .filter(|&i| runs[i].bandwidth != bw)
+                .collect();
+            let fitted = grid.best(runs, &train)?;
+            let held: Vec<Run> = runs.iter().filter(|r| r.bandwidth == bw).cloned().collect();
+            Ok(Fold {
+                bandwidth: bw,
+                fitted,
+                scored: score(&held, &fitted)?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok((fitted, folds))
+}
+
+/// The text of a cross-validation: each fold's fitted settings, then the
+/// error table of every held-out run.
+pub fn cross_table(folds: &[Fold]) -> String {
+    let mut out = String::new();
+    for f in folds {
+        out.push_str(&format!(
+            "held out {} MiB/s ({} runs): fitted on the others: {}\n",
+            f.bandwidth / MIB,
+            f.scored.len(),
+            settings_line(&f.fitted)
+        ));
+    }
+    let all: Vec<Scored> = folds.iter().flat_map(|f| f.scored.clone()).collect();
+    out.push('\n');
+    out.push_str(&regime_table(&all));
+    out
 }

@@ -190,15 +190,18 @@ pub fn mode_index(system: &System, dir: &Path, name: &str) -> Result<usize, Fail
 }
 
 /// `seamless migrate --calibrate FILE.csv`: the error tables of the
-/// hypervisor model, fixed settings then fitted.
+/// hypervisor model, fixed settings, fitted, then fitted on the other
+/// bandwidths (held out).
 fn calibrate(out: &mut dyn Write, path: &Path) -> Result<i32, Failure> {
-    use seamless_migrate::calibration::{Settings, fit, parse_runs, score, table};
+    use seamless_migrate::calibration::{
+        Settings, cross_table, fit_and_hold_out, parse_runs, score, table,
+    };
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Input(format!("error: cannot read `{}`: {e}\n", path.display())))?;
     let bad = |e: String| Failure::Input(format!("error: `{}`: {e}\n", path.display()));
     let runs = parse_runs(&text).map_err(bad)?;
     let fixed = Settings::default();
-    let fitted = fit(&runs).map_err(bad)?;
+    let (fitted, folds) = fit_and_hold_out(&runs).map_err(bad)?;
     let mut s = format!(
         "{} runs from `{}`\n\nfixed settings:\n",
         runs.len(),
@@ -207,6 +210,14 @@ fn calibrate(out: &mut dyn Write, path: &Path) -> Result<i32, Failure> {
     s.push_str(&table(&score(&runs, &fixed).map_err(bad)?, &fixed));
     s.push_str("\nfitted final bandwidth, stop cost and first-touch cost:\n");
     s.push_str(&table(&score(&runs, &fitted).map_err(bad)?, &fitted));
+    if folds.is_empty() {
+        s.push_str("\nheld out: one bandwidth only, nothing to hold out\n");
+    } else {
+        s.push_str(
+            "\nheld out: each bandwidth's runs scored with what the fit chose on the other bandwidths:\n",
+        );
+        s.push_str(&cross_table(&folds));
+    }
     out.write_all(s.as_bytes())?;
     Ok(EXIT_OK)
 }
