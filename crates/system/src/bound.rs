@@ -241,10 +241,10 @@ pub(crate) fn per_program(views: &[ProgView]) -> Vec<(u32, bool)> {
 pub(crate) fn optimum(
     system: &System,
     views: &[ProgView],
+    cap: &Capacity,
     own: &[u32],
     upper: Option<u32>,
 ) -> Optimum {
-    let cap = Capacity::new(system);
     // every labelling of every program, fewest moves first
     let mut lists: Vec<Vec<(u32, Vec<ModuleId>)>> = Vec::with_capacity(views.len());
     for v in views {
@@ -343,10 +343,15 @@ pub(crate) fn optimum(
 /// to respect capacity, if any (it lets the exact search stop early).
 pub fn bounds(system: &System, upper: Option<u32>) -> Bounds {
     let views = crate::view::views(system);
-    bounds_of(system, &views, upper)
+    bounds_of(system, &views, &Capacity::new(system), upper)
 }
 
-pub(crate) fn bounds_of(system: &System, views: &[ProgView], upper: Option<u32>) -> Bounds {
+pub(crate) fn bounds_of(
+    system: &System,
+    views: &[ProgView],
+    cap: &Capacity,
+    upper: Option<u32>,
+) -> Bounds {
     let transitions = pairwise(system, views);
     let pairwise_total = transitions.iter().map(|t| t.forced.len() as u32).sum();
     let own = per_program(views);
@@ -354,7 +359,7 @@ pub(crate) fn bounds_of(system: &System, views: &[ProgView], upper: Option<u32>)
     let per_program_exact = own.iter().all(|o| o.1);
     let own_moves: Vec<u32> = own.iter().map(|o| o.0).collect();
     let optimum = if per_program_exact {
-        optimum(system, views, &own_moves, upper)
+        optimum(system, views, cap, &own_moves, upper)
     } else {
         Optimum::Unknown
     };

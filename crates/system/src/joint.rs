@@ -236,22 +236,22 @@ fn place_within(
 pub(crate) fn place_all(
     system: &System,
     views: &[ProgView],
+    cap: &Capacity,
     own: &[u32],
     fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
 ) -> (JointPlacement, Vec<Vec<ModuleId>>, bool) {
-    let cap = Capacity::new(system);
-    let (jp, labels, usage) = place_all_with(system, views, own, fixed, false);
-    let over = usage.overflows(system, &cap);
+    let (jp, labels, usage) = place_all_with(system, views, cap, own, fixed, false);
+    let over = usage.overflows(system, cap);
     if over == 0 {
         return (jp, labels, false);
     }
-    let (tjp, tlabels, tusage) = place_all_with(system, views, own, fixed, true);
-    let tover = tusage.overflows(system, &cap);
+    let (tjp, tlabels, tusage) = place_all_with(system, views, cap, own, fixed, true);
+    let tover = tusage.overflows(system, cap);
     if tover == 0 {
         return (tjp, tlabels, true);
     }
     // still overflowing: a complete search within a step budget
-    if let Some(l) = crate::pack::pack(system, views, fixed, PACK_STEPS) {
+    if let Some(l) = crate::pack::pack(system, views, cap, fixed, PACK_STEPS) {
         return (of_labels(system, views, &l), l, true);
     }
     if tover < over {
@@ -267,11 +267,11 @@ pub(crate) const PACK_STEPS: u64 = 200_000;
 fn place_all_with(
     system: &System,
     views: &[ProgView],
+    cap: &Capacity,
     own: &[u32],
     fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
     tight: bool,
 ) -> (JointPlacement, Vec<Vec<ModuleId>>, Usage) {
-    let cap = Capacity::new(system);
     let mut usage = Usage::empty(system);
     let mut order: Vec<usize> = (0..views.len()).collect();
     order.sort_by_key(|&i| {
@@ -361,9 +361,9 @@ pub(crate) fn of_labels(
 pub(crate) fn within_capacity(
     system: &System,
     views: &[ProgView],
+    cap: &Capacity,
     labels: &[Vec<ModuleId>],
 ) -> bool {
-    let cap = Capacity::new(system);
     let mut usage = Usage::empty(system);
     for (v, l) in views.iter().zip(labels) {
         usage.add(v, l);

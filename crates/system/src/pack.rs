@@ -24,10 +24,10 @@ const TIME_PM: u64 = 800;
 pub(crate) fn pack(
     system: &System,
     views: &[ProgView],
+    cap: &Capacity,
     fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
     budget: u64,
 ) -> Option<Vec<Vec<ModuleId>>> {
-    let cap = Capacity::new(system);
     let mut lists: Vec<Vec<(u32, Vec<ModuleId>)>> = Vec::with_capacity(views.len());
     for v in views {
         let mut all = labellings(v, LABELLINGS)?;
@@ -200,16 +200,21 @@ mod tests {
         // seed 24: the witness leaves 4 MiB of 328 MiB free in a mode
         let sys = tight(24);
         let vs = views(&sys);
-        let l = pack(&sys, &vs, &BTreeMap::new(), 200_000).expect("a placement");
+        let l =
+            pack(&sys, &vs, &Capacity::new(&sys), &BTreeMap::new(), 200_000).expect("a placement");
         assert_eq!(overflows(&sys, &vs, &l), 0);
-        assert_eq!(l, pack(&sys, &vs, &BTreeMap::new(), 200_000).expect("same"));
+        assert_eq!(
+            l,
+            pack(&sys, &vs, &Capacity::new(&sys), &BTreeMap::new(), 200_000).expect("same")
+        );
     }
 
     #[test]
     fn keeps_the_fixed_modules() {
         let sys = tight(24);
         let vs = views(&sys);
-        let free = pack(&sys, &vs, &BTreeMap::new(), 200_000).expect("a placement");
+        let free =
+            pack(&sys, &vs, &Capacity::new(&sys), &BTreeMap::new(), 200_000).expect("a placement");
         // fix the first program of two modes elsewhere in its first mode
         let (i, v) = vs
             .iter()
@@ -221,12 +226,12 @@ mod tests {
             .find(|&&m| m != free[i][0])
             .expect("other");
         let fixed = BTreeMap::from([((v.id, v.modes[0]), other)]);
-        if let Some(l) = pack(&sys, &vs, &fixed, 200_000) {
+        if let Some(l) = pack(&sys, &vs, &Capacity::new(&sys), &fixed, 200_000) {
             assert_eq!(l[i][0], other);
             assert_eq!(overflows(&sys, &vs, &l), 0);
         }
         // a module outside the allowed ones leaves nothing to find
         let fixed = BTreeMap::from([((v.id, v.modes[0]), sys.modules.len())]);
-        assert!(pack(&sys, &vs, &fixed, 200_000).is_none());
+        assert!(pack(&sys, &vs, &Capacity::new(&sys), &fixed, 200_000).is_none());
     }
 }

@@ -81,11 +81,14 @@ pub fn synthesize_with(
     fixed: &BTreeMap<(ProgramId, ModeId), ModuleId>,
 ) -> SystemSynthesis {
     let vs = views(system);
+    // every mode's jobs, expanded once for the joint placement, the
+    // feedback rounds and the exact optimum
+    let cap = Capacity::new(system);
     let own: Vec<u32> = per_program(&vs).iter().map(|o| o.0).collect();
     let mut fixed = fixed.clone();
     let (mut placement, mut labels, tight) = crate::trace::span(
         |_| "joint placement".to_string(),
-        || place_all(system, &vs, &own, &fixed),
+        || place_all(system, &vs, &cap, &own, &fixed),
     );
     let n = system.modes.len();
     let mut results: Vec<Option<Result<Schedule, Infeasible>>> = (0..n).map(|_| None).collect();
@@ -127,7 +130,6 @@ pub fn synthesize_with(
         }
         let mut next = placement.clone();
         let mut next_labels = labels.clone();
-        let cap = Capacity::new(system);
         let mut usage = Usage::empty(system);
         for (v, l) in vs.iter().zip(&next_labels) {
             usage.add(v, l);
@@ -153,13 +155,12 @@ pub fn synthesize_with(
         }
         // the re-placed programs overflow memory (in a mode or at a
         // switch): everything placed again around the fixed modules
-        let cap = Capacity::new(system);
         let mut after = Usage::empty(system);
         for (v, l) in vs.iter().zip(&next_labels) {
             after.add(v, l);
         }
         if after.overflows(system, &cap) > 0
-            && let Some(l) = crate::pack::pack(system, &vs, &fixed, crate::joint::PACK_STEPS)
+            && let Some(l) = crate::pack::pack(system, &vs, &cap, &fixed, crate::joint::PACK_STEPS)
         {
             next = crate::joint::of_labels(system, &vs, &l);
             next_labels = l;
@@ -248,14 +249,17 @@ pub fn synthesize_with(
     // the upper bound for the exact search: the joint placement, when it
     // keeps capacity
     let labels = labels_of(&vs, &placement);
-    let upper = within_capacity(system, &vs, &labels).then(|| {
+    let upper = within_capacity(system, &vs, &cap, &labels).then(|| {
         placement
             .moves(system)
             .iter()
             .map(|v| v.len() as u32)
             .sum::<u32>()
     });
-    let bounds = crate::trace::span(|_| "bounds".to_string(), || bounds_of(system, &vs, upper));
+    let bounds = crate::trace::span(
+        |_| "bounds".to_string(),
+        || bounds_of(system, &vs, &cap, upper),
+    );
     SystemSynthesis {
         synthesis: Synthesis { modes, moves },
         placement,

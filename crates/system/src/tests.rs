@@ -202,9 +202,10 @@ fn capacity_forces_a_move_the_bound_does_not_see() {
 fn joint_placement_keeps_programs_home() {
     let sys = triangle().load();
     let vs = views(&sys);
+    let cap = Capacity::new(&sys);
     let own: Vec<u32> = bound::per_program(&vs).iter().map(|o| o.0).collect();
-    let (jp, labels, _) = joint::place_all(&sys, &vs, &own, &Default::default());
-    assert!(joint::within_capacity(&sys, &vs, &labels));
+    let (jp, labels, _) = joint::place_all(&sys, &vs, &cap, &own, &Default::default());
+    assert!(joint::within_capacity(&sys, &vs, &cap, &labels));
     let moves: Vec<Vec<usize>> = jp.moves(&sys);
     let total: usize = moves.iter().map(Vec::len).sum();
     let b = bounds(&sys, None);
@@ -328,10 +329,11 @@ proptest! {
         // the joint placement never beats the optimum, and meets it when
         // it keeps capacity... at least it is never below
         let vs = views(&sys);
+        let cap = Capacity::new(&sys);
         let own: Vec<u32> = bound::per_program(&vs).iter().map(|o| o.0).collect();
-        let (jp, labels, _) = joint::place_all(&sys, &vs, &own, &Default::default());
+        let (jp, labels, _) = joint::place_all(&sys, &vs, &cap, &own, &Default::default());
         let total: u32 = jp.moves(&sys).iter().map(|v| v.len() as u32).sum();
-        if joint::within_capacity(&sys, &vs, &labels) {
+        if joint::within_capacity(&sys, &vs, &cap, &labels) {
             if let Optimum::Exact(n) = bf {
                 prop_assert!(total >= n);
             }
