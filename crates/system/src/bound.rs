@@ -318,7 +318,7 @@ pub(crate) fn optimum(
         lists: &lists,
         order: &order,
         rest: &rest,
-        cap: &cap,
+        cap,
         usage: Usage::empty(system),
         best: upper.map(|u| u + 1),
         nodes: 0,

@@ -303,7 +303,7 @@ fn place_all_with(
     let mut cost: Vec<u32> = vec![0; views.len()];
     for &i in &order {
         let v = &views[i];
-        let b = place_within(system, &usage, &cap, v, &fixed_of(v), own[i], tight);
+        let b = place_within(system, &usage, cap, v, &fixed_of(v), own[i], tight);
         let l = b
             .map(|b| {
                 cost[i] = b.moves;
@@ -320,7 +320,7 @@ fn place_all_with(
         }
         let v = &views[i];
         usage.remove(v, &labels[i]);
-        if let Some(b) = place_within(system, &usage, &cap, v, &fixed_of(v), own[i], tight)
+        if let Some(b) = place_within(system, &usage, cap, v, &fixed_of(v), own[i], tight)
             && b.moves < cost[i]
         {
             cost[i] = b.moves;

@@ -56,7 +56,7 @@ pub(crate) fn pack(
         lists: &lists,
         order: &order,
         rest: &rest,
-        cap: &cap,
+        cap,
         usage: Usage::empty(system),
         labels: vec![Vec::new(); views.len()],
         best: None,
