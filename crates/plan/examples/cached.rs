@@ -6,33 +6,13 @@
 //! Prints each outcome's first lines and the planning time (wall clock, with a
 //! 10 s time limit as `seamless plan` has).
 
-use seamless_model::System;
-use seamless_model::diag::SourceFile;
-use seamless_model::load::{load, order_files};
+mod common;
+
+use common::load_dir;
 use seamless_model::schedule::Schedule;
-use seamless_model::validate::Limits;
 use seamless_plan::{PlanOptions, plan_transition};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn load_dir(dir: &Path) -> System {
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(dir).expect("system folder") {
-        let p = e.expect("entry").path();
-        if p.extension().is_some_and(|x| x == "ron") {
-            files.push(SourceFile {
-                name: p
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-                text: std::fs::read_to_string(&p).expect("readable"),
-            });
-        }
-    }
-    let files = order_files(files).expect("system.ron");
-    load(&files, Limits::default()).expect("valid system")
-}
 
 fn table(dir: &Path, mode: &str) -> Option<Schedule> {
     let text = std::fs::read_to_string(dir.join(format!("{mode}.schedule.json"))).ok()?;

@@ -3,34 +3,19 @@
 //! system of 200 programs. Run with
 //! `cargo run --release -p seamless-plan --example timing`.
 
+mod common;
+
 use seamless_model::System;
-use seamless_model::diag::SourceFile;
-use seamless_model::load::{load, order_files};
 use seamless_model::plan::Action;
-use seamless_model::validate::Limits;
 use seamless_plan::{PlanOptions, plan_transition, worst_case};
 use std::time::Instant;
 
 fn load_dir(dir: &str) -> System {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(dir);
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(&root).expect("modes folder") {
-        let p = e.expect("entry").path();
-        if p.extension().is_some_and(|x| x == "ron") {
-            files.push(SourceFile {
-                name: p
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-                text: std::fs::read_to_string(&p).expect("readable"),
-            });
-        }
-    }
-    let files = order_files(files).expect("system.ron");
-    load(&files, Limits::default()).expect("valid system")
+    common::load_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(dir),
+    )
 }
 
 fn main() {

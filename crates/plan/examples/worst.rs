@@ -2,9 +2,8 @@
 //! `cargo run --release -p seamless-plan --example worst -- modes/tutorial cruise landing [brute]`
 //! (`brute` also plans at every instant and compares).
 
-use seamless_model::diag::SourceFile;
-use seamless_model::load::{load, order_files};
-use seamless_model::validate::Limits;
+mod common;
+
 use seamless_plan::{PlanOptions, worst_case_brute, worst_case_with};
 use std::time::Instant;
 
@@ -14,21 +13,7 @@ fn main() {
         eprintln!("usage: worst DIR FROM TO [brute]");
         std::process::exit(2);
     };
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(dir).expect("a system folder") {
-        let p = e.expect("entry").path();
-        if p.extension().is_some_and(|x| x == "ron") {
-            files.push(SourceFile {
-                name: p
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-                text: std::fs::read_to_string(&p).expect("readable"),
-            });
-        }
-    }
-    let sys = load(&order_files(files).expect("system.ron"), Limits::default()).expect("valid");
+    let sys = common::load_dir(std::path::Path::new(dir));
     let syn = seamless_synth::synthesize(&sys, &seamless_synth::Options::default());
     let (a, b) = (
         sys.mode_by_name(from).expect("mode"),
