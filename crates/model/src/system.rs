@@ -40,19 +40,22 @@ pub struct System {
     pub modes: Vec<Mode>,
     /// Allowed ordered mode pairs `(from, to)`, distinct, `from != to`.
     pub transitions: Vec<(ModeId, ModeId)>,
-    /// Name → index of programs and modules, built on first use (a name
-    /// lookup is then logarithmic instead of a scan over the catalogue).
+    /// Name → index of programs, modules and messages, built on first use
+    /// (a name lookup is then one hash instead of a scan over the
+    /// catalogue).
     pub(crate) names: NameIndex,
 }
 
-/// Name → index of the programs and of the modules of a [`System`], built
-/// on first use. Every hit is checked against the catalogue (code may edit
+/// Name → index of the programs, the modules and the messages of a
+/// [`System`], built on first use (a hash map: lookups only, never
+/// iterated, so its order cannot reach an output). Every hit is checked against the catalogue (code may edit
 /// the public fields after validation), and a miss falls back to a scan, so
 /// the answer is the scan's for unique names.
 #[derive(Clone, Default)]
 pub(crate) struct NameIndex {
-    programs: std::sync::OnceLock<std::collections::BTreeMap<String, usize>>,
-    modules: std::sync::OnceLock<std::collections::BTreeMap<String, usize>>,
+    programs: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+    modules: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+    messages: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl std::fmt::Debug for NameIndex {
@@ -64,13 +67,13 @@ impl std::fmt::Debug for NameIndex {
 /// The index of `name` among the `len` names `name_at` gives (names are
 /// unique in a validated system).
 fn lookup<'a>(
-    cache: &std::sync::OnceLock<std::collections::BTreeMap<String, usize>>,
+    cache: &std::sync::OnceLock<std::collections::HashMap<String, usize>>,
     len: usize,
     name_at: impl Fn(usize) -> &'a str,
     name: &str,
 ) -> Option<usize> {
     let index = cache.get_or_init(|| {
-        let mut m = std::collections::BTreeMap::new();
+        let mut m = std::collections::HashMap::with_capacity(len);
         for i in 0..len {
             m.entry(name_at(i).to_string()).or_insert(i);
         }
@@ -106,7 +109,12 @@ impl System {
     }
     /// The message of this name.
     pub fn message_by_name(&self, name: &str) -> Option<MessageId> {
-        self.messages.iter().position(|m| m.name == name)
+        lookup(
+            &self.names.messages,
+            self.messages.len(),
+            |i| self.messages[i].name.as_str(),
+            name,
+        )
     }
     /// The mode of this name.
     pub fn mode_by_name(&self, name: &str) -> Option<ModeId> {
@@ -369,7 +377,10 @@ mod name_tests {
         Program(name: "y", memory: "8MiB", wcet: "1ms", period: "10ms"),
         Program(name: "z", memory: "8MiB", wcet: "1ms", period: "10ms"),
     ],
-    messages: [],
+    messages: [
+        Message(name: "xy", from: "x", to: ["y"], size: "64B", period: "10ms"),
+        Message(name: "yz", from: "y", to: ["z"], size: "64B", period: "10ms"),
+    ],
     transitions: [],
 )"#
                 .into(),
@@ -407,5 +418,10 @@ mod name_tests {
         sys.modules.truncate(1);
         assert_eq!(sys.module_by_name("b"), None);
         assert_eq!(sys.module_by_name("a"), Some(0));
+        assert_eq!(sys.message_by_name("yz"), Some(1));
+        assert_eq!(sys.message_by_name("zz"), None);
+        sys.messages.swap(0, 1);
+        assert_eq!(sys.message_by_name("yz"), Some(0));
+        assert_eq!(sys.message_by_name("xy"), Some(1));
     }
 }
