@@ -89,6 +89,9 @@ pub(crate) struct Capacity {
     cores: Vec<u32>,
     /// `[mode]` every job's window.
     jobs: Vec<Expansion>,
+    /// `[mode][slot]`: the program's longest gap between two of its jobs
+    /// ([`max_gap`]) and its shortest window, for [`Capacity::conflict`].
+    shape: Vec<Vec<(u64, u64)>>,
 }
 
 impl Capacity {
@@ -109,11 +112,28 @@ impl Capacity {
                     .collect()
             })
             .collect();
+        let jobs: Vec<Expansion> = system.modes.iter().map(expand).collect();
+        let shape = system
+            .modes
+            .iter()
+            .zip(&jobs)
+            .map(|(md, x)| {
+                (0..md.programs.len())
+                    .map(|s| {
+                        let js = x.jobs_of(s);
+                        let gap = max_gap(js, md.programs[s].requirement.wcet, md.major_frame);
+                        let shortest = js.iter().map(|j| j.deadline - j.release).min();
+                        (gap, shortest.unwrap_or(u64::MAX))
+                    })
+                    .collect()
+            })
+            .collect();
         Capacity {
             memory,
             time,
             cores: system.modules.iter().map(|m| m.cores).collect(),
-            jobs: system.modes.iter().map(expand).collect(),
+            jobs,
+            shape,
         }
     }
 
@@ -128,16 +148,22 @@ impl Capacity {
         let (Some(sa), Some(sb)) = (md.slot(a), md.slot(b)) else {
             return false;
         };
-        let x = &self.jobs[mode];
-        let (ja, jb) = (x.jobs_of(sa), x.jobs_of(sb));
         let (ca, cb) = (
             md.programs[sa].requirement.wcet,
             md.programs[sb].requirement.wcet,
         );
-        let h = md.major_frame;
-        if ca > max_gap(jb, cb, h) || cb > max_gap(ja, ca, h) {
+        let ((gap_a, short_a), (gap_b, short_b)) = (self.shape[mode][sa], self.shape[mode][sb]);
+        if ca > gap_b || cb > gap_a {
             return true;
         }
+        // two overlapping windows span at least the longer of them, so
+        // at least the shortest window of either program: when both jobs
+        // fit in that, no overlapping pair can be too tight
+        if ca.saturating_add(cb) <= short_a.max(short_b) {
+            return false;
+        }
+        let x = &self.jobs[mode];
+        let (ja, jb) = (x.jobs_of(sa), x.jobs_of(sb));
         // windows of one program are disjoint and in order: every
         // overlapping pair, by two pointers
         let (mut i, mut j) = (0, 0);
