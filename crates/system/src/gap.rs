@@ -34,8 +34,15 @@ pub struct StayGap {
 /// Per program: (first job's end, last job's end) in a table.
 fn ends(system: &System, s: &Schedule) -> BTreeMap<ProgramId, (Ticks, Ticks)> {
     let mut out: BTreeMap<ProgramId, (Ticks, Ticks)> = BTreeMap::new();
+    // a program's jobs are usually consecutive: its name resolved once
+    let mut last: Option<(&str, Option<ProgramId>)> = None;
     for j in &s.jobs {
-        let Some(p) = system.program_by_name(&j.program) else {
+        let id = match last {
+            Some((name, id)) if name == j.program => id,
+            _ => system.program_by_name(&j.program),
+        };
+        last = Some((&j.program, id));
+        let Some(p) = id else {
             continue;
         };
         let e = out.entry(p).or_insert((j.end, j.end));
