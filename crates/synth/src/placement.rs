@@ -256,6 +256,11 @@ struct Pack<'p, 'a> {
     frag: Option<u64>,
     /// Fragmentation cost per core (cached).
     core_frag: Vec<u128>,
+    /// Per core, the fragmentation of the programs that can only run on it
+    /// ([`Problem::fixed_core`]): no packing avoids it, so it is not
+    /// counted (the term is monotone in the programs on a core, so what is
+    /// counted stays non-negative and zero remains reachable).
+    frag_base: Vec<u128>,
     /// The previous round's placement (global core per slot), if any.
     prev: Vec<u32>,
 }
@@ -306,6 +311,9 @@ impl Pack<'_, '_> {
         }
     }
 
+    /// Fragmentation of core `gc` with `out_` taken off it and `in_` put
+    /// on it, beyond what the programs that can only run there cause by
+    /// themselves ([`Pack::frag_base`]).
     fn frag_items(&self, gc: usize, out_: &[u32], in_: &[u32]) -> u128 {
         let Some(margin) = self.frag else { return 0 };
         let mut items: Vec<(u64, u64)> = self.on_core[gc]
@@ -317,7 +325,7 @@ impl Pack<'_, '_> {
                 (q.timing.period().unwrap_or(self.p.h), q.wcet)
             })
             .collect();
-        frag_of(&mut items, margin)
+        frag_of(&mut items, margin).saturating_sub(self.frag_base[gc])
     }
 
     fn mem_cost(&self, m: ModuleId, used: u64) -> u128 {
@@ -699,8 +707,22 @@ pub(crate) fn place(
             aff: affinity(p),
             frag,
             core_frag: vec![0; p.n_cores],
+            frag_base: vec![0; p.n_cores],
             prev: round.prev.clone().unwrap_or_default(),
         };
+        if let Some(margin) = frag {
+            let mut fixed: Vec<Vec<(u64, u64)>> = vec![Vec::new(); p.n_cores];
+            for (s, q) in p.progs.iter().enumerate() {
+                if p.fixed_core(s as u32)
+                    && let [gc] = pack.options[s][..]
+                {
+                    fixed[gc as usize].push((q.timing.period().unwrap_or(h), q.wcet));
+                }
+            }
+            for (base, items) in pack.frag_base.iter_mut().zip(&mut fixed) {
+                *base = frag_of(items, margin);
+            }
+        }
         if pack.options.iter().any(|o| o.is_empty()) {
             break;
         }
@@ -1110,6 +1132,67 @@ fn polish(pack: &mut Pack, budget: &mut u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use seamless_model::{SourceFile, System};
+
+    /// A one-mode system: modules `a` (1 core) and `b` (2 cores), the given
+    /// programs, all in the mode, with the given pins.
+    fn system(programs: &str, pins: &str) -> System {
+        let names: Vec<String> = programs
+            .split("Program(name: \"")
+            .skip(1)
+            .map(|x| format!("\"{}\"", &x[..x.find('"').unwrap()]))
+            .collect();
+        let files = [
+            SourceFile {
+                name: "system.ron".into(),
+                text: format!(
+                    r#"System(name: "t", tick: "1us",
+                    modules: [Module(name: "a", cores: 1, memory: "64MiB"),
+                              Module(name: "b", cores: 2, memory: "64MiB")],
+                    switches: ["s"],
+                    links: [Link(from: "a", to: "s", bandwidth: "1Gbit/s", latency: "1us"),
+                            Link(from: "b", to: "s", bandwidth: "1Gbit/s", latency: "1us")],
+                    programs: [{programs}], messages: [])"#
+                ),
+            },
+            SourceFile {
+                name: "m.ron".into(),
+                text: format!(
+                    "Mode(name: \"m\", programs: [{}], messages: [], pins: [{pins}])",
+                    names.join(", ")
+                ),
+            },
+        ];
+        seamless_model::load::load(&files, seamless_model::validate::Limits::default())
+            .unwrap_or_else(|d| panic!("{}", seamless_model::diag::render(&d, &files)))
+    }
+
+    fn slot(p: &Problem, name: &str) -> u32 {
+        let id = p.sys.program_by_name(name).unwrap();
+        p.progs.iter().position(|q| q.id == id).unwrap() as u32
+    }
+
+    #[test]
+    fn unavoidable_fragmentation_does_not_disable_the_term() {
+        // `tick` and `slow` can only run on `a`, where they fragment by the
+        // one-offset measure (8 ms between 0.5 ms jobs every 5 ms) although
+        // a schedule exists (two ticks 9 ms apart). That must not turn the
+        // fragmentation term off for the rest: `long` (12 ms) fits between
+        // `fast`'s jobs only when they move, so they go on two cores of `b`.
+        let sys = system(
+            r#"Program(name: "tick", memory: "1MiB", wcet: "500us", period: "5ms"),
+               Program(name: "slow", memory: "1MiB", wcet: "8ms", period: "100ms"),
+               Program(name: "long", memory: "8MiB", wcet: "12ms", period: "200ms", modules: ["b"]),
+               Program(name: "fast", memory: "1MiB", wcet: "3ms", period: "10ms", modules: ["b"])"#,
+            r#"Pin(program: "tick", module: "a"), Pin(program: "slow", module: "a")"#,
+        );
+        let p = Problem::new(&sys, 0);
+        let (long, fast) = (slot(&p, "long"), slot(&p, "fast"));
+        assert!(compatible(&p, long, fast), "a schedule of the two exists");
+        let placed = place(&p, &PlacementHint::default(), &mut Round::default()).unwrap();
+        let at = |s: u32| (placed.module[s as usize], placed.core[s as usize]);
+        assert_ne!(at(long), at(fast));
+    }
 
     #[test]
     fn fits_around_mandatory_parts() {

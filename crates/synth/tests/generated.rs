@@ -114,6 +114,36 @@ fn synthesis_is_deterministic() {
     assert_eq!(a.moves, b.moves);
 }
 
+/// `seamless generate --programs 200 --modules 16 --messages 200 --modes 3
+/// --seed 11`, mode `mode2`: two programs pinned to one core fragment it
+/// by the one-offset measure (`p087`, 8 ms, between `p067`'s jobs every
+/// 5 ms), which no packing avoids; that used to fail every packing attempt
+/// with the fragmentation term, and the bare attempts put once-a-frame jobs
+/// of 20–36 ms beside programs of 5 and 10 ms periods, between whose jobs
+/// they can never run (25 jobs unplaced after every round).
+#[test]
+fn unavoidable_fragmentation_on_pinned_programs() {
+    let p = GenParams {
+        name: "g200".into(),
+        programs: 200,
+        modules: 16,
+        messages: 200,
+        modes: 3,
+        seed: 11,
+        ..GenParams::default()
+    };
+    let sys = generate(&p).load().expect("loads");
+    let mode = sys.modes.iter().position(|m| m.name == "mode2").unwrap();
+    let hint = seamless_synth::PlacementHint::default();
+    match seamless_synth::synthesize_mode(&sys, mode, &hint, &budget_bound()) {
+        Ok(s) => {
+            let report = seamless_verify::verify_schedule(&sys, &s);
+            assert!(report.is_valid(), "{report:?}");
+        }
+        Err(e) => panic!("{}", e.explain(&sys)),
+    }
+}
+
 /// The default step budget with a safety cap far above what the budget
 /// takes even in the debug profile on a loaded machine: the large cases
 /// below must not depend on the wall clock (a 10 s cap was hit in debug at
