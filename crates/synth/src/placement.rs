@@ -89,9 +89,22 @@ pub(crate) fn mandatory(p: &Problem, s: u32) -> Option<(u64, u64)> {
 }
 
 /// Whether a program needs pairwise checks on its core: strictly periodic,
-/// or with a mandatory part.
+/// with a mandatory part, or in a pair that [`too_long`] rules out (its
+/// jobs leave a gap shorter than some job of the mode, or its job is longer
+/// than some program's gap).
 pub(crate) fn special(p: &Problem, s: u32) -> bool {
-    p.progs[s as usize].strict() || mandatory(p, s).is_some()
+    let q = &p.progs[s as usize];
+    q.strict() || mandatory(p, s).is_some() || q.gap < p.max_wcet || q.wcet > p.min_gap
+}
+
+/// Whether a job of one of the two programs is longer than the longest
+/// stretch the other's jobs can leave free on a core ([`Prog::gap`]): jobs
+/// are non-preemptive, so then no schedule puts them on one core.
+///
+/// [`Prog::gap`]: crate::problem::Prog::gap
+pub(crate) fn too_long(p: &Problem, a: u32, b: u32) -> bool {
+    let (pa, pb) = (&p.progs[a as usize], &p.progs[b as usize]);
+    pa.wcet > pb.gap || pb.wcet > pa.gap
 }
 
 /// Whether a job of length `c` fits in the window `[s, e)` between the
@@ -134,7 +147,8 @@ const PHASES_CHECKED: u64 = 256;
 
 /// Whether program slots `a` and `b` may share a core, as far as can be
 /// proven from the two alone: two strictly periodic programs need
-/// `c_a + c_b ≤ gcd(T_a, T_b)` (exact: the table repeats); a program whose
+/// `c_a + c_b ≤ gcd(T_a, T_b)` (exact: the table repeats); neither job may be
+/// longer than the gaps the other's jobs leave ([`too_long`]); a program whose
 /// window forces a mandatory part, which recurs every one of *its* periods,
 /// must leave each job of the other room in its window (one common offset
 /// for a strictly periodic other, hence the gcd there; job by job
@@ -145,6 +159,9 @@ pub(crate) fn compatible(p: &Problem, a: u32, b: u32) -> bool {
     let tb = pb.timing.period().unwrap_or(p.h);
     let g = gcd(ta, tb).max(1);
     if pa.strict() && pb.strict() && pa.wcet.saturating_add(pb.wcet) > g {
+        return false;
+    }
+    if too_long(p, a, b) {
         return false;
     }
     for (x, y) in [(a, b), (b, a)] {
@@ -303,8 +320,13 @@ impl Pack<'_, '_> {
     /// Pair limit of this attempt: the gcd preference while the
     /// fragmentation term is on (the stricter attempts), proven limits only
     /// in the bare attempts (issue 10).
+    /// Two programs that can only run on one core ([`Problem::fixed_core`])
+    /// are not counted: no packing separates them (what they cannot do
+    /// together is left to the schedule search and its report).
     fn pair_ok(&self, a: u32, b: u32) -> bool {
-        if self.frag.is_some() {
+        if self.p.fixed_core(a) && self.p.fixed_core(b) {
+            true
+        } else if self.frag.is_some() {
             comfortable(self.p, a, b)
         } else {
             compatible(self.p, a, b)
@@ -1170,6 +1192,35 @@ mod tests {
     fn slot(p: &Problem, name: &str) -> u32 {
         let id = p.sys.program_by_name(name).unwrap();
         p.progs.iter().position(|q| q.id == id).unwrap() as u32
+    }
+
+    #[test]
+    fn gaps_between_jobs_bound_what_shares_a_core() {
+        let sys = system(
+            r#"Program(name: "strict", memory: "1MiB", wcet: "1ms", period: "5ms", max_jitter: "0us"),
+               Program(name: "free", memory: "1MiB", wcet: "1ms", period: "5ms"),
+               Program(name: "jittery", memory: "1MiB", wcet: "1ms", period: "5ms", max_jitter: "2ms"),
+               Program(name: "windowed", memory: "1MiB", wcet: "1ms", period: "5ms",
+                       window: Window(start: "1ms", end: "3ms")),
+               Program(name: "fits", memory: "1MiB", wcet: "8ms", period: "200ms"),
+               Program(name: "long", memory: "1MiB", wcet: "8.001ms", period: "200ms")"#,
+            "",
+        );
+        let p = Problem::new(&sys, 0);
+        let gap = |n: &str| p.progs[slot(&p, n) as usize].gap;
+        // T − c; 2T − 2c (one job early, the next late); T + J − c; a window
+        // [1, 3) ms: from 2 ms to 5 + 2 ms; one job a frame: H − c
+        assert_eq!(gap("strict"), 4_000);
+        assert_eq!(gap("free"), 8_000);
+        assert_eq!(gap("jittery"), 6_000);
+        assert_eq!(gap("windowed"), 5_000);
+        assert_eq!(gap("long"), 200_000 - 8_001);
+        let (free, fits, long) = (slot(&p, "free"), slot(&p, "fits"), slot(&p, "long"));
+        assert!(compatible(&p, free, fits) && compatible(&p, fits, free));
+        assert!(!compatible(&p, free, long) && !compatible(&p, long, free));
+        assert!(special(&p, free) && special(&p, long));
+        assert!(!compatible(&p, slot(&p, "strict"), fits));
+        assert!(!compatible(&p, slot(&p, "windowed"), fits));
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub(crate) struct Prog {
     pub prec_out: Vec<u32>,
     /// Every message slot this program sends or receives.
     pub msgs: Vec<u32>,
+    /// The longest stretch of one core its jobs can leave free between two
+    /// consecutive ones (cyclic over the frame): no job of another program
+    /// longer than this can share its core, jobs being non-preemptive
+    /// ([`Problem::set_gaps`]).
+    pub gap: Ticks,
 }
 
 impl Prog {
@@ -117,6 +122,10 @@ pub(crate) struct Problem<'a> {
     /// Program slots in a topological order of the precedence relation
     /// (`None` if it has a cycle).
     pub topo: Option<Vec<u32>>,
+    /// The longest wcet of the mode's programs.
+    pub max_wcet: Ticks,
+    /// The shortest [`Prog::gap`] of the mode's programs.
+    pub min_gap: Ticks,
 }
 
 impl<'a> Problem<'a> {
@@ -146,6 +155,7 @@ impl<'a> Problem<'a> {
                     prec_in: Vec::new(),
                     prec_out: Vec::new(),
                     msgs: Vec::new(),
+                    gap: h,
                 }
             })
             .collect();
@@ -214,7 +224,7 @@ impl<'a> Problem<'a> {
             n_cores += m.cores as usize;
         }
         let topo = topo_order(&progs, &msgs);
-        Problem {
+        let mut p = Problem {
             sys,
             mode_id,
             mode,
@@ -227,7 +237,43 @@ impl<'a> Problem<'a> {
             n_cores,
             n_dirs: sys.network.directions(),
             topo,
+            max_wcet: 0,
+            min_gap: h,
+        };
+        p.set_gaps();
+        p
+    }
+
+    /// Sets every program's [`Prog::gap`] from its jobs' windows and its
+    /// jitter bound. Consecutive jobs `k`, `k + 1` (the last one followed
+    /// by the first of the next frame) start at most
+    /// `d_{k+1} − c − r_k` apart from the end of the one to the start of
+    /// the other (windows `[r, d)`), and with a jitter bound `J` their
+    /// starts are at most `T + J` apart. One job per frame leaves `H − c`.
+    fn set_gaps(&mut self) {
+        let h = self.h;
+        for q in &mut self.progs {
+            let (c, n) = (q.wcet, q.n as usize);
+            let jobs = &self.jobs[q.first as usize..q.first as usize + n];
+            q.gap = if n <= 1 {
+                h.saturating_sub(c)
+            } else {
+                let windows = (0..n)
+                    .map(|k| {
+                        let next = jobs[(k + 1) % n].deadline + if k + 1 == n { h } else { 0 };
+                        next.saturating_sub(c)
+                            .saturating_sub(jobs[k].release.saturating_add(c))
+                    })
+                    .max()
+                    .unwrap_or(h);
+                match (q.jitter, q.timing.period()) {
+                    (Some(j), Some(t)) => windows.min(t.saturating_add(j).saturating_sub(c)),
+                    _ => windows,
+                }
+            };
         }
+        self.max_wcet = self.progs.iter().map(|q| q.wcet).max().unwrap_or(0);
+        self.min_gap = self.progs.iter().map(|q| q.gap).min().unwrap_or(h);
     }
 
     /// Tightens the windows of the first and last jobs of the programs in
@@ -252,6 +298,7 @@ impl<'a> Problem<'a> {
                     .min(j.deadline - q.wcet);
             }
         }
+        self.set_gaps();
     }
 
     /// Whether program slot `s` can run on one core only (pinned to it).
@@ -384,6 +431,7 @@ mod tests {
             prec_in: Vec::new(),
             prec_out: Vec::new(),
             msgs: Vec::new(),
+            gap: 9,
         }
     }
 
