@@ -349,6 +349,17 @@ pub fn table(scored: &[Scored], s: &Settings) -> String {
     format!("{}\n\n{}", settings_line(s), regime_table(scored))
 }
 
+/// A rate in bytes per second as MiB/s, with decimals only when it is not
+/// a whole number of them (the folds and the table rows group by the exact
+/// rate, so two rates never share a label).
+fn mib_s(bytes_per_s: u64) -> String {
+    if bytes_per_s.is_multiple_of(MIB) {
+        format!("{} MiB/s", bytes_per_s / MIB)
+    } else {
+        format!("{:.3} MiB/s", bytes_per_s as f64 / MIB as f64)
+    }
+}
+
 /// The settings on one line.
 fn settings_line(s: &Settings) -> String {
     format!(
@@ -405,7 +416,7 @@ fn regime_table(scored: &[Scored]) -> String {
     let mut groups: BTreeMap<(u8, u64), Vec<Scored>> = BTreeMap::new();
     for x in scored {
         groups
-            .entry((0, x.run.bandwidth / MIB))
+            .entry((0, x.run.bandwidth))
             .or_default()
             .push(x.clone());
         groups
@@ -423,7 +434,7 @@ fn regime_table(scored: &[Scored]) -> String {
     }
     for ((kind, v), g) in &groups {
         let name = match kind {
-            0 => format!("bandwidth {v} MiB/s"),
+            0 => format!("bandwidth {}", mib_s(*v)),
             1 => format!("dirty {v} % of B"),
             2 => format!("working set {v} MiB"),
             _ => format!("downtime limit {v} ms"),
@@ -576,8 +587,8 @@ pub fn cross_table(folds: &[Fold]) -> String {
     let mut out = String::new();
     for f in folds {
         out.push_str(&format!(
-            "held out {} MiB/s ({} runs): fitted on the others: {}\n",
-            f.bandwidth / MIB,
+            "held out {} ({} runs): fitted on the others: {}\n",
+            mib_s(f.bandwidth),
             f.scored.len(),
             settings_line(&f.fitted)
         ));

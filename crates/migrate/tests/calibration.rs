@@ -241,8 +241,8 @@ fn fit_carries_to_a_held_out_bandwidth() {
     let m = summarize(&held);
     assert!(m.total_median <= 0.05 && m.bytes_median <= 0.05, "{t}");
     assert!(m.final_median.unwrap() <= 0.10, "{t}");
+    // the goal (65 %) with room: 41 of 54
     assert_eq!(m.downtime_ok, 41, "{t}");
-    assert!(m.downtime_ok * 100 >= 65 * 54, "{t}");
     let fitted_on_all = summarize(&score(&runs, &all).unwrap());
     assert_eq!(fitted_on_all.downtime_ok, 47, "{all:?}");
     let train: Vec<Run> = runs

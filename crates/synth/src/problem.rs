@@ -2,7 +2,7 @@
 //! instances with their windows, the precedence relation, and the multicast
 //! trees of messages for a given placement.
 
-use seamless_model::expand::{Expansion, expand};
+use seamless_model::expand::{Expansion, expand, longest_gap};
 use seamless_model::{Mode, ModeId, ModuleId, System, Ticks, Timing};
 
 /// `u64::MAX` marks "not placed".
@@ -245,32 +245,14 @@ impl<'a> Problem<'a> {
     }
 
     /// Sets every program's [`Prog::gap`] from its jobs' windows and its
-    /// jitter bound. Consecutive jobs `k`, `k + 1` (the last one followed
-    /// by the first of the next frame) start at most
-    /// `d_{k+1} − c − r_k` apart from the end of the one to the start of
-    /// the other (windows `[r, d)`), and with a jitter bound `J` their
-    /// starts are at most `T + J` apart. One job per frame leaves `H − c`.
+    /// jitter bound ([`longest_gap`]).
     fn set_gaps(&mut self) {
         let h = self.h;
         for q in &mut self.progs {
-            let (c, n) = (q.wcet, q.n as usize);
-            let jobs = &self.jobs[q.first as usize..q.first as usize + n];
-            q.gap = if n <= 1 {
-                h.saturating_sub(c)
-            } else {
-                let windows = (0..n)
-                    .map(|k| {
-                        let next = jobs[(k + 1) % n].deadline + if k + 1 == n { h } else { 0 };
-                        next.saturating_sub(c)
-                            .saturating_sub(jobs[k].release.saturating_add(c))
-                    })
-                    .max()
-                    .unwrap_or(h);
-                match (q.jitter, q.timing.period()) {
-                    (Some(j), Some(t)) => windows.min(t.saturating_add(j).saturating_sub(c)),
-                    _ => windows,
-                }
-            };
+            let jobs = &self.jobs[q.first as usize..q.first as usize + q.n as usize];
+            let windows: Vec<(Ticks, Ticks)> =
+                jobs.iter().map(|j| (j.release, j.deadline)).collect();
+            q.gap = longest_gap(&windows, q.wcet, h, q.timing.period().zip(q.jitter));
         }
         self.max_wcet = self.progs.iter().map(|q| q.wcet).max().unwrap_or(0);
         self.min_gap = self.progs.iter().map(|q| q.gap).min().unwrap_or(h);

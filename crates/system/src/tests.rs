@@ -439,6 +439,11 @@ type Timed = (u64, u64, Option<(u64, u64)>);
 
 /// Programs on one module of `cores` cores, in one mode.
 fn timed(cores: u32, programs: &[Timed]) -> System {
+    timed_with_jitter(cores, programs, &[])
+}
+
+/// [`timed`], with `max_jitter` (ms) for the first programs.
+fn timed_with_jitter(cores: u32, programs: &[Timed], jitter: &[Option<u64>]) -> System {
     let mut s = format!(
         "System(name: \"timed\", modules: [Module(name: \"m0\", cores: {cores}, memory: \"1GiB\")], switches: [], links: [], programs: ["
     );
@@ -446,8 +451,13 @@ fn timed(cores: u32, programs: &[Timed]) -> System {
         let window = w.map_or(String::new(), |(a, b)| {
             format!(", window: Window(start: \"{a}ms\", end: \"{b}ms\")")
         });
+        let jitter = jitter
+            .get(i)
+            .copied()
+            .flatten()
+            .map_or(String::new(), |j| format!(", max_jitter: \"{j}ms\""));
         s += &format!(
-            "Program(name: \"p{i}\", memory: \"1MiB\", wcet: \"{c}ms\", period: \"{p}ms\"{window}),"
+            "Program(name: \"p{i}\", memory: \"1MiB\", wcet: \"{c}ms\", period: \"{p}ms\"{window}{jitter}),"
         );
     }
     s += "], messages: [], transitions: [])";
@@ -475,25 +485,46 @@ fn timed(cores: u32, programs: &[Timed]) -> System {
 /// preemption: every start time in whole ms tried (enough: all the data
 /// are whole ms, so an earliest-start schedule in any fixed order has whole
 /// starts).
+/// Whether the placed jobs keep every jitter bound.
+type JitterOk<'a> = &'a dyn Fn(&[(u64, u64)]) -> bool;
+
 fn one_core_brute_force(system: &System) -> bool {
     let ms = 1_000_000 / system.tick.ns.max(1);
     let mode = &system.modes[0];
     let x = seamless_model::expand::expand(mode);
     let mut jobs: Vec<(u64, u64, u64)> = Vec::new();
+    // per program: its jobs' range in `jobs`, period and jitter bound (ms)
+    let mut bounds: Vec<(usize, usize, u64, u64)> = Vec::new();
     for s in 0..2 {
-        let c = mode.programs[s].requirement.wcet / ms;
+        let r = &mode.programs[s].requirement;
+        let c = r.wcet / ms;
+        let first = jobs.len();
         for j in x.jobs_of(s) {
             jobs.push((j.release / ms, j.deadline / ms, c));
         }
+        if let (Some(t), Some(jit)) = (r.timing.period(), r.max_jitter) {
+            bounds.push((first, jobs.len(), t / ms, jit / ms));
+        }
     }
-    fn place(jobs: &[(u64, u64, u64)], k: usize, busy: &mut Vec<(u64, u64)>) -> bool {
+    // the offsets `start_k − k·period` of each bounded program vary by at
+    // most its jitter bound
+    let jitter_ok = |busy: &[(u64, u64)]| {
+        bounds.iter().all(|&(a, b, t, jit)| {
+            let offs: Vec<i64> = (a..b)
+                .map(|i| busy[i].0 as i64 - ((i - a) as u64 * t) as i64)
+                .collect();
+            let (lo, hi) = (offs.iter().min(), offs.iter().max());
+            lo.zip(hi).is_none_or(|(lo, hi)| (hi - lo) as u64 <= jit)
+        })
+    };
+    fn place(jobs: &[(u64, u64, u64)], k: usize, busy: &mut Vec<(u64, u64)>, ok: JitterOk) -> bool {
         let Some(&(r, d, c)) = jobs.get(k) else {
-            return true;
+            return ok(busy);
         };
         for s in r..=d.saturating_sub(c) {
             if busy.iter().all(|&(a, b)| s + c <= a || b <= s) {
                 busy.push((s, s + c));
-                if place(jobs, k + 1, busy) {
+                if place(jobs, k + 1, busy, ok) {
                     return true;
                 }
                 busy.pop();
@@ -501,7 +532,7 @@ fn one_core_brute_force(system: &System) -> bool {
         }
         false
     }
-    place(&jobs, 0, &mut Vec::new())
+    place(&jobs, 0, &mut Vec::new(), &jitter_ok)
 }
 
 #[test]
@@ -541,6 +572,7 @@ proptest! {
     fn a_conflict_means_no_single_core_schedule(
         a in (1u64..6, prop::sample::select(vec![4u64, 6, 8, 12]), any::<bool>(), 0u64..4, 0u64..4),
         b in (1u64..6, prop::sample::select(vec![4u64, 6, 8, 12]), any::<bool>(), 0u64..4, 0u64..4),
+        jitter in prop::collection::vec(prop::option::of(0u64..4), 2),
     ) {
         let prog = |(c, p, win, s, e): (u64, u64, bool, u64, u64)| {
             let c = c.min(p);
@@ -551,7 +583,7 @@ proptest! {
             });
             (c, p, w)
         };
-        let sys = timed(1, &[prog(a), prog(b)]);
+        let sys = timed_with_jitter(1, &[prog(a), prog(b)], &jitter);
         let cap = Capacity::new(&sys);
         if cap.conflict(&sys, 0, 0, 1) {
             prop_assert!(!one_core_brute_force(&sys));

@@ -1,7 +1,7 @@
 //! The system seen program by program: in which modes each program runs,
 //! where it may run there, and which allowed transitions join those modes.
 
-use seamless_model::expand::{Expansion, Job, expand};
+use seamless_model::expand::{Expansion, expand, longest_gap};
 use seamless_model::{ModeId, ModuleId, ProgramId, System};
 
 /// One program across the modes it runs in.
@@ -90,7 +90,7 @@ pub(crate) struct Capacity {
     /// `[mode]` every job's window.
     jobs: Vec<Expansion>,
     /// `[mode][slot]`: the program's longest gap between two of its jobs
-    /// ([`max_gap`]) and its shortest window, for [`Capacity::conflict`].
+    /// ([`longest_gap`]) and its shortest window, for [`Capacity::conflict`].
     shape: Vec<Vec<(u64, u64)>>,
 }
 
@@ -121,7 +121,11 @@ impl Capacity {
                 (0..md.programs.len())
                     .map(|s| {
                         let js = x.jobs_of(s);
-                        let gap = max_gap(js, md.programs[s].requirement.wcet, md.major_frame);
+                        let r = &md.programs[s].requirement;
+                        let windows: Vec<(u64, u64)> =
+                            js.iter().map(|j| (j.release, j.deadline)).collect();
+                        let jitter = r.timing.period().zip(r.max_jitter);
+                        let gap = longest_gap(&windows, r.wcet, md.major_frame, jitter);
                         let shortest = js.iter().map(|j| j.deadline - j.release).min();
                         (gap, shortest.unwrap_or(u64::MAX))
                     })
@@ -215,30 +219,6 @@ impl Capacity {
         }
         false
     }
-}
-
-/// The longest stretch free of `jobs` (each `wcet` long, in its window)
-/// between two consecutive ones on one core, over the cyclic frame `h`.
-fn max_gap(jobs: &[Job], wcet: u64, h: u64) -> u64 {
-    let n = jobs.len();
-    if n == 1 {
-        // the same job every frame, at the same instant
-        return h.saturating_sub(wcet);
-    }
-    (0..n)
-        .map(|k| {
-            let (this, next) = (&jobs[k], &jobs[(k + 1) % n]);
-            let next_deadline = if k + 1 == n {
-                next.deadline.saturating_add(h)
-            } else {
-                next.deadline
-            };
-            next_deadline
-                .saturating_sub(wcet)
-                .saturating_sub(this.release.saturating_add(wcet))
-        })
-        .max()
-        .unwrap_or(u64::MAX)
 }
 
 /// What is in use per mode and module.
