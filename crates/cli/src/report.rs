@@ -148,7 +148,7 @@ pub fn validation(system: &System, files: &[SourceFile]) -> (String, bool) {
         if findings.is_empty() {
             let _ = writeln!(
                 s,
-                "  necessary conditions: hold (demand, memory, idle-network message times, strictly periodic pairs)"
+                "  necessary conditions: hold (demand, memory, idle-network message times, pairs forced onto one core)"
             );
         } else {
             failed = true;

@@ -167,6 +167,24 @@ pub enum Finding {
         /// `wcet_a + wcet_b`, in ticks (greater than `gcd`).
         wcets: Ticks,
     },
+    /// Two programs forced onto one core cannot share it: a job of `a` is
+    /// longer than any stretch `b`'s jobs can leave free between two of
+    /// them (jobs are non-preemptive; the gap from `b`'s windows and jitter
+    /// bound, `seamless_model::expand::longest_gap`).
+    GapClash {
+        /// The program whose job does not fit.
+        a: ProgramId,
+        /// The program whose jobs leave too little room.
+        b: ProgramId,
+        /// The module both are forced onto.
+        module: ModuleId,
+        /// The core (0-based) both are forced onto.
+        core: u32,
+        /// `a`'s wcet, in ticks.
+        wcet: Ticks,
+        /// The longest gap `b`'s jobs can leave, in ticks (less than `wcet`).
+        gap: Ticks,
+    },
     /// Precedence is cyclic: each job `k` would have to end before itself.
     PrecedenceCycle {
         /// The programs on the cycle.
@@ -297,6 +315,24 @@ impl Finding {
                 t(*wcets),
                 t(*gcd)
             ),
+            Finding::GapClash {
+                a,
+                b,
+                module,
+                core,
+                wcet,
+                gap,
+            } => format!(
+                "programs `{}` and `{}` are forced onto core {core} of module `{}`, but a job of `{}` takes {} and the jobs of `{}` never leave more than {} free between two of them, so (jobs running without preemption) they must collide; pin one elsewhere, or widen `{}`'s windows or jitter",
+                program_name(sys, *a),
+                program_name(sys, *b),
+                module_name(sys, *module),
+                program_name(sys, *a),
+                t(*wcet),
+                program_name(sys, *b),
+                t(*gap),
+                program_name(sys, *b)
+            ),
             Finding::Exhaustive {
                 mode,
                 programs,
@@ -323,7 +359,9 @@ impl Finding {
             | Finding::PrecedenceCycle { programs, .. }
             | Finding::Exhaustive { programs, .. } => programs.clone(),
             Finding::MessageTooSlow { receiver, .. } => vec![*receiver],
-            Finding::StrictlyPeriodicClash { a, b, .. } => vec![*a, *b],
+            Finding::StrictlyPeriodicClash { a, b, .. } | Finding::GapClash { a, b, .. } => {
+                vec![*a, *b]
+            }
         }
     }
 }

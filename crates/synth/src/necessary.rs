@@ -17,7 +17,7 @@
 use crate::infeasible::{Capacity, Finding};
 use crate::problem::{Problem, gcd};
 use seamless_model::network::Hop;
-use seamless_model::{ModeId, ModuleId, System, Ticks};
+use seamless_model::{ModeId, ModuleId, ProgramId, System, Ticks};
 use std::collections::BTreeMap;
 
 /// Steps of the demand-bound interval scan per mode.
@@ -39,6 +39,7 @@ pub(crate) fn check(p: &Problem) -> Vec<Finding> {
     let sets = allowed_sets(p);
     memory(p, &sets, &mut out);
     strict_pairs(p, &mut out);
+    gap_pairs(p, &mut out);
     demand(p, &sets, &mut out);
     messages(p, &mut out);
     out
@@ -200,6 +201,47 @@ fn strict_pairs(p: &Problem, out: &mut Vec<Finding>) {
                         core,
                         gcd: g,
                         wcets: w,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Pairs forced onto one core where a job of one is longer than every gap
+/// the other's jobs can leave ([`Prog::gap`](crate::problem::Prog::gap)).
+/// A strictly periodic pair already reported by [`strict_pairs`] is not
+/// reported again.
+fn gap_pairs(p: &Problem, out: &mut Vec<Finding>) {
+    let reported: Vec<(ProgramId, ProgramId)> = out
+        .iter()
+        .filter_map(|f| match f {
+            Finding::StrictlyPeriodicClash { a, b, .. } => Some((*a, *b)),
+            _ => None,
+        })
+        .collect();
+    for ((module, core), slots) in forced_cores(p) {
+        for (i, &x) in slots.iter().enumerate() {
+            for &y in &slots[i + 1..] {
+                let (px, py) = (&p.progs[x as usize], &p.progs[y as usize]);
+                if reported.contains(&(px.id, py.id)) || reported.contains(&(py.id, px.id)) {
+                    continue;
+                }
+                let clash = if px.wcet > py.gap {
+                    Some((px, py))
+                } else if py.wcet > px.gap {
+                    Some((py, px))
+                } else {
+                    None
+                };
+                if let Some((a, b)) = clash {
+                    out.push(Finding::GapClash {
+                        a: a.id,
+                        b: b.id,
+                        module,
+                        core,
+                        wcet: a.wcet,
+                        gap: b.gap,
                     });
                 }
             }

@@ -268,6 +268,44 @@ fn strictly_periodic_programs_cannot_share_their_core() {
 }
 
 #[test]
+fn a_job_longer_than_every_gap_of_its_core_mate() {
+    // `tick`'s jobs (1 ms somewhere in every 5 ms) never leave more than
+    // 2·5 − 2·1 = 8 ms free, and `slow` needs 9 ms without preemption; both
+    // pinned to core 0 of `m2`, which is 21 % busy
+    let sys = load(
+        &system(
+            r#"Program(name: "tick", memory: "1MiB", wcet: "1ms", period: "5ms"),
+               Program(name: "slow", memory: "1MiB", wcet: "9ms", period: "40ms")"#,
+            "",
+        ),
+        &mode(
+            &["tick", "slow"],
+            &[],
+            r#"Pin(program: "tick", module: "m2", core: 0), Pin(program: "slow", module: "m2", core: 0)"#,
+        ),
+    );
+    let (f, text) = proven(&sys);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        matches!(
+            &f[0],
+            Finding::GapClash {
+                wcet: 9000,
+                gap: 8000,
+                core: 0,
+                ..
+            }
+        ),
+        "{f:?}"
+    );
+    assert_eq!(f[0].programs().len(), 2);
+    assert!(
+        text.contains("a job of `slow` takes 9ms") && text.contains("`tick`"),
+        "{text}"
+    );
+}
+
+#[test]
 fn precedence_cycle() {
     let sys = load(
         &system(
@@ -285,19 +323,22 @@ fn precedence_cycle() {
 }
 
 fn strict_and_long() -> System {
-    // `strict` leaves free runs of 6 ms between its jobs; `long` needs 7 ms
-    // in one piece. No necessary condition sees it.
+    // `strict` and `strict2` each leave free runs of 8 ms, but together
+    // (4 ms of every 10 ms, at fixed offsets) never more than 6 ms; `long`
+    // needs 7 ms in one piece. No necessary condition sees it (each pair
+    // alone could share the core).
     load(
         &system(
-            r#"Program(name: "strict", memory: "1MiB", wcet: "4ms", period: "10ms", max_jitter: "0us"),
+            r#"Program(name: "strict", memory: "1MiB", wcet: "2ms", period: "10ms", max_jitter: "0us"),
+               Program(name: "strict2", memory: "1MiB", wcet: "2ms", period: "10ms", max_jitter: "0us"),
                Program(name: "long", memory: "1MiB", wcet: "7ms", period: "20ms"),
                Program(name: "free", memory: "1MiB", wcet: "1ms", period: "20ms")"#,
             "",
         ),
         &mode(
-            &["strict", "long", "free"],
+            &["strict", "strict2", "long", "free"],
             &[],
-            r#"Pin(program: "strict", module: "m2"), Pin(program: "long", module: "m2")"#,
+            r#"Pin(program: "strict", module: "m2"), Pin(program: "strict2", module: "m2"), Pin(program: "long", module: "m2")"#,
         ),
     )
 }
@@ -321,15 +362,15 @@ fn complete_search_proves_what_the_heuristic_cannot_and_names_a_core() {
                 findings,
                 &[Finding::Exhaustive {
                     mode: 0,
-                    programs: vec![id(&sys, "strict"), id(&sys, "long")],
+                    programs: vec![id(&sys, "strict"), id(&sys, "strict2"), id(&sys, "long")],
                     messages: vec![],
                     minimal: true,
                 }]
             );
             assert!(text.contains("leave out any one of them"), "{text}");
             assert!(
-                text.contains("`strict`: 4 ms every 10 ms")
-                    || text.contains("`strict`: 4ms every 10ms"),
+                text.contains("`strict`: 2 ms every 10 ms")
+                    || text.contains("`strict`: 2ms every 10ms"),
                 "{text}"
             );
             assert!(!text.contains("`free`"), "{text}");

@@ -415,7 +415,8 @@ pub(crate) fn named(system: &System, why: &Infeasible) -> (Vec<ProgramId>, Vec<M
                             modules.extend([*x, *y]);
                         }
                     }
-                    Finding::StrictlyPeriodicClash { a, b, module, .. } => {
+                    Finding::StrictlyPeriodicClash { a, b, module, .. }
+                    | Finding::GapClash { a, b, module, .. } => {
                         programs.extend([*a, *b]);
                         modules.push(*module);
                     }
