@@ -234,23 +234,14 @@ fn precedence_impossible_even_on_one_module() {
 #[test]
 fn strictly_periodic_programs_cannot_share_their_core() {
     // gcd(10ms, 15ms) = 5ms < 3ms + 3ms, although the core is half idle
-    let sys = load(
-        &system(
-            r#"Program(name: "p10", memory: "1MiB", wcet: "3ms", period: "10ms", max_jitter: "0us"),
-               Program(name: "p15", memory: "1MiB", wcet: "3ms", period: "15ms", max_jitter: "0us")"#,
-            "",
-        ),
-        &mode(
-            &["p10", "p15"],
-            &[],
-            r#"Pin(program: "p10", module: "m2"), Pin(program: "p15", module: "m2")"#,
-        ),
+    let (f, text) = pinned_pair(
+        r#"Program(name: "p10", memory: "1MiB", wcet: "3ms", period: "10ms", max_jitter: "0us"),
+           Program(name: "p15", memory: "1MiB", wcet: "3ms", period: "15ms", max_jitter: "0us")"#,
+        ["p10", "p15"],
     );
-    let (f, text) = proven(&sys);
-    assert_eq!(f.len(), 1, "{f:?}");
     assert!(
         matches!(
-            &f[0],
+            f,
             Finding::StrictlyPeriodicClash {
                 gcd: 5000,
                 wcets: 6000,
@@ -260,11 +251,24 @@ fn strictly_periodic_programs_cannot_share_their_core() {
         ),
         "{f:?}"
     );
-    assert_eq!(f[0].programs().len(), 2);
     assert!(
         text.contains("`p10`") && text.contains("`p15`") && text.contains("module `m2`"),
         "{text}"
     );
+}
+
+/// The two programs (catalogue entries `programs`, named `names`), both
+/// pinned to core 0 of `m2`: the mode's one proven finding, naming both,
+/// and the explanation.
+fn pinned_pair(programs: &str, names: [&str; 2]) -> (Finding, String) {
+    let pins = names
+        .map(|n| format!(r#"Pin(program: "{n}", module: "m2", core: 0)"#))
+        .join(", ");
+    let sys = load(&system(programs, ""), &mode(&names, &[], &pins));
+    let (f, text) = proven(&sys);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].programs().len(), 2);
+    (f[0].clone(), text)
 }
 
 #[test]
@@ -272,23 +276,14 @@ fn a_job_longer_than_every_gap_of_its_core_mate() {
     // `tick`'s jobs (1 ms somewhere in every 5 ms) never leave more than
     // 2·5 − 2·1 = 8 ms free, and `slow` needs 9 ms without preemption; both
     // pinned to core 0 of `m2`, which is 21 % busy
-    let sys = load(
-        &system(
-            r#"Program(name: "tick", memory: "1MiB", wcet: "1ms", period: "5ms"),
-               Program(name: "slow", memory: "1MiB", wcet: "9ms", period: "40ms")"#,
-            "",
-        ),
-        &mode(
-            &["tick", "slow"],
-            &[],
-            r#"Pin(program: "tick", module: "m2", core: 0), Pin(program: "slow", module: "m2", core: 0)"#,
-        ),
+    let (f, text) = pinned_pair(
+        r#"Program(name: "tick", memory: "1MiB", wcet: "1ms", period: "5ms"),
+           Program(name: "slow", memory: "1MiB", wcet: "9ms", period: "40ms")"#,
+        ["tick", "slow"],
     );
-    let (f, text) = proven(&sys);
-    assert_eq!(f.len(), 1, "{f:?}");
     assert!(
         matches!(
-            &f[0],
+            f,
             Finding::GapClash {
                 wcet: 9000,
                 gap: 8000,
@@ -298,7 +293,6 @@ fn a_job_longer_than_every_gap_of_its_core_mate() {
         ),
         "{f:?}"
     );
-    assert_eq!(f[0].programs().len(), 2);
     assert!(
         text.contains("a job of `slow` takes 9ms") && text.contains("`tick`"),
         "{text}"
