@@ -48,9 +48,10 @@ pub struct System {
 
 /// Name → index of the programs, the modules and the messages of a
 /// [`System`], built on first use (a hash map: lookups only, never
-/// iterated, so its order cannot reach an output). Every hit is checked against the catalogue (code may edit
-/// the public fields after validation), and a miss falls back to a scan, so
-/// the answer is the scan's for unique names.
+/// iterated, so its order cannot reach an output). Every hit is checked
+/// against the catalogue (code may edit the public fields after
+/// validation), and a miss falls back to a scan, so the answer is the
+/// scan's for unique names.
 #[derive(Clone, Default)]
 pub(crate) struct NameIndex {
     programs: std::sync::OnceLock<std::collections::HashMap<String, usize>>,

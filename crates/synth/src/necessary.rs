@@ -15,6 +15,7 @@
 //!   more than the gcd of their periods.
 
 use crate::infeasible::{Capacity, Finding};
+use crate::placement::longer_than_gap;
 use crate::problem::{Problem, gcd};
 use seamless_model::network::Hop;
 use seamless_model::{ModeId, ModuleId, ProgramId, System, Ticks};
@@ -227,9 +228,9 @@ fn gap_pairs(p: &Problem, out: &mut Vec<Finding>) {
                 if reported.contains(&(px.id, py.id)) || reported.contains(&(py.id, px.id)) {
                     continue;
                 }
-                let clash = if px.wcet > py.gap {
+                let clash = if longer_than_gap(p, x, y) {
                     Some((px, py))
-                } else if py.wcet > px.gap {
+                } else if longer_than_gap(p, y, x) {
                     Some((py, px))
                 } else {
                     None

@@ -103,8 +103,13 @@ pub(crate) fn special(p: &Problem, s: u32) -> bool {
 ///
 /// [`Prog::gap`]: crate::problem::Prog::gap
 pub(crate) fn too_long(p: &Problem, a: u32, b: u32) -> bool {
-    let (pa, pb) = (&p.progs[a as usize], &p.progs[b as usize]);
-    pa.wcet > pb.gap || pb.wcet > pa.gap
+    longer_than_gap(p, a, b) || longer_than_gap(p, b, a)
+}
+
+/// Whether a job of `a` is longer than the longest stretch `b`'s jobs can
+/// leave free on a core (one direction of [`too_long`]).
+pub(crate) fn longer_than_gap(p: &Problem, a: u32, b: u32) -> bool {
+    p.progs[a as usize].wcet > p.progs[b as usize].gap
 }
 
 /// Whether a job of length `c` fits in the window `[s, e)` between the
@@ -321,8 +326,9 @@ impl Pack<'_, '_> {
     /// fragmentation term is on (the stricter attempts), proven limits only
     /// in the bare attempts (issue 10).
     /// Two programs that can only run on one core ([`Problem::fixed_core`])
-    /// are not counted: no packing separates them (what they cannot do
-    /// together is left to the schedule search and its report).
+    /// are not counted: no packing separates them (what provably cannot
+    /// share the core is reported by the necessary conditions; the rest is
+    /// left to the schedule search and its report).
     fn pair_ok(&self, a: u32, b: u32) -> bool {
         if self.p.fixed_core(a) && self.p.fixed_core(b) {
             true
